@@ -1,0 +1,1 @@
+"""The policy engine and the section's policy file (each rule cites its article)."""
