@@ -78,6 +78,197 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "投稿日時 {at} はすでに過ぎています。これからの日時を指定してください。",
         "en": "The publish time {at} has already passed. Please give a time in the future.",
     },
+    "correction_same_text": {
+        "ja": "訂正内容が {id} の投稿と同じです。訂正後の文面を入力してください。",
+        "en": "The correction is the same as {id}. Please give the corrected text.",
+    },
+    "follow_already_decided": {
+        "ja": "フォロー申請 {id} はすでに判断済みです。",
+        "en": "Follow request {id} has already been decided.",
+    },
+    "follow_not_approved": {
+        "ja": "フォロー申請 {id} は承認されていないため、フォロー完了にできません。",
+        "en": "Follow request {id} is not approved, so it cannot be marked as followed.",
+    },
+    # -- answers to commands -----------------------------------------------------
+    "usage": {
+        "ja": "書き方が違います。使い方: {usage}\n（`/xpost help` で一覧を表示します）",
+        "en": "That does not fit. Usage: {usage}\n(`/xpost help` lists every command)",
+    },
+    "bad_time": {
+        "ja": "日時 {value} を読み取れません。例: 2026-12-01 09:00",
+        "en": "Cannot read the time {value}. Example: 2026-12-01 09:00",
+    },
+    "open_form": {
+        "ja": "投稿案の入力フォームを開きます。",
+        "en": "Opening the proposal form.",
+    },
+    "proposed": {
+        "ja": "投稿案 {id} を受け付け、課長に承認を依頼しました。",
+        "en": "Proposal {id} was received and sent to the chief for approval.",
+    },
+    "drafted": {
+        "ja": "投稿案 {id} を確認しました。問題がなければ「承認を依頼」を押してください。",
+        "en": "Proposal {id} was checked. Press \"Submit for approval\" to send it to the chief.",
+    },
+    "submit_button": {"ja": "承認を依頼", "en": "Submit for approval"},
+    "submitted": {
+        "ja": "{id} を課長に承認依頼しました。",
+        "en": "{id} was sent to the chief for approval.",
+    },
+    "ask_category": {
+        "ja": "{id} の区分を選んでください（第5条第1項）。選ぶと承認依頼します。",
+        "en": "Choose the category of {id} (Art. 5.1). It is then sent for approval.",
+    },
+    "edit_needs_text": {
+        "ja": "新しい本文を続けて書いてください。例: /xpost edit {id} 新しい本文",
+        "en": "Write the new text after the id. Example: /xpost edit {id} new text",
+    },
+    "edited": {
+        "ja": "{id} を第{version}版に修正しました。課長に改めて承認を依頼します。",
+        "en": "{id} is now version {version}; it goes to the chief again.",
+    },
+    "withdrawn": {"ja": "{id} を取り下げました。", "en": "{id} was withdrawn."},
+    "approved": {"ja": "{id} を承認しました。", "en": "{id} was approved."},
+    "rejected": {"ja": "{id} を却下しました。", "en": "{id} was rejected."},
+    "changes_requested": {"ja": "{id} を差し戻しました。", "en": "{id} was sent back for changes."},
+    "retrying": {"ja": "{id} の投稿を再試行します。", "en": "{id} will be tried again."},
+    "correction_proposed": {
+        "ja": "{original} の訂正案 {id} を作成しました。承認すると、元の投稿を削除して訂正版を投稿します（第5条第2項）。",
+        "en": "Correction {id} of {original} was created. On approval the wrong post is deleted and the correction published (Art. 5.2).",
+    },
+    "delete_requested": {
+        "ja": "{id} を X から削除します。",
+        "en": "{id} is being deleted from X.",
+    },
+    "suspended": {
+        "ja": "アカウントの運用を停止しました（理由: {reason}）。承認済みの投稿は再開まで保留されます（第9条）。",
+        "en": "The account is suspended (reason: {reason}). Approved posts wait until it resumes (Art. 9).",
+    },
+    "resumed": {
+        "ja": "アカウントの運用を再開しました。保留中の投稿を順に投稿します。",
+        "en": "The account has resumed. Waiting posts go out now.",
+    },
+    "impersonation_recorded": {
+        "ja": "なりすまし報告 {id}（@{handle}）を記録し、課長と通知チャンネルに知らせました（第7条第2項）。",
+        "en": "Impersonation report {id} (@{handle}) was recorded; the chief and the notification channel were alerted (Art. 7.2).",
+    },
+    "follow_by_hand": {
+        "ja": "X の API ではフォローできないため、課長が X アプリで @{handle} を手動でフォローし、終わったら「フォローした」を押してください（{id}）。",
+        "en": "X no longer allows follows through its API: please follow @{handle} by hand in the X app, then press \"Followed\" ({id}).",
+    },
+    "check_ok": {
+        "ja": "問題は見つかりませんでした（文字数 {length} / 280）。",
+        "en": "No problems found (weighted length {length} / 280).",
+    },
+    "check_header": {
+        "ja": "確認結果（文字数 {length} / 280）:",
+        "en": "Check result (weighted length {length} / 280):",
+    },
+    "warnings_for_chief": {
+        "ja": "次の注意事項は課長の承認画面にも表示されます:",
+        "en": "These warnings are shown to the chief too:",
+    },
+    "list_empty": {"ja": "進行中の投稿案はありません。", "en": "No open proposals."},
+    "list_header": {"ja": "進行中の投稿案（{count} 件）", "en": "Open proposals ({count})"},
+    "status_header": {"ja": "@{username} の運用状況", "en": "Status of @{username}"},
+    "status_active": {"ja": "運用中", "en": "active"},
+    "status_suspended": {
+        "ja": "停止中（{since} から。理由: {reason}）",
+        "en": "suspended since {since} (reason: {reason})",
+    },
+    "identity_unchecked": {"ja": "未確認", "en": "not checked yet"},
+    "identity_ok": {"ja": "確認済み（@{username}）", "en": "verified (@{username})"},
+    "identity_bad": {
+        "ja": "不一致（@{username}）: 投稿を止めています",
+        "en": "mismatch (@{username}): publishing is stopped",
+    },
+    "label_account": {"ja": "アカウント", "en": "Account"},
+    "label_identity": {"ja": "X 認証情報の確認", "en": "X identity"},
+    "label_pending": {"ja": "承認待ち", "en": "Pending"},
+    "label_queued": {"ja": "投稿待ち", "en": "Queued"},
+    "label_failed": {"ja": "投稿失敗", "en": "Failed"},
+    "label_last": {"ja": "最新の投稿", "en": "Last post"},
+    "label_followed": {"ja": "フォロー中の公式アカウント", "en": "Followed official accounts"},
+    "help": {
+        "ja": """xpost の使い方（狛江市子ども若者政策課公式X）
+・/xpost … 入力フォームを開く
+・/xpost [区分] 本文 … 投稿案を出す（区分: event イベント / policy 施策 / info 情報 / other その他）
+　例: /xpost event 12月1日(土)10時から子ども食堂を開きます。
+　例: /xpost info 2026-12-01 09:00 本文 … 日時を指定して予約
+・/xpost check 本文 … ポリシーの確認だけ（自分だけに表示）
+・/xpost list … 進行中の投稿案 ／ /xpost status … 運用状況
+・/xpost show P-0001 ／ /xpost edit P-0001 新しい本文 ／ /xpost withdraw P-0001
+・/xpost impersonation @アカウント [URL] … なりすましの報告（どなたでも）
+課長・代理者のみ:
+・/xpost correct P-0001 訂正後の本文 … 訂正（第5条第2項）
+・/xpost delete P-0001 理由 … 削除
+・/xpost suspend 理由 ／ /xpost resume … 運用の停止と再開（第9条）
+・/xpost follow @アカウント 理由 … フォロー申請（第6条第1号）""",
+        "en": """How to use xpost (@komae_kosodate)
+- /xpost ... open the proposal form
+- /xpost [category] TEXT ... propose a post (category: event / policy / info / other)
+  e.g. /xpost event Kids' cafeteria on Sat 1 Dec from 10:00.
+  e.g. /xpost info 2026-12-01 09:00 TEXT ... schedule it
+- /xpost check TEXT ... policy check only (only you see it)
+- /xpost list ... open proposals / /xpost status ... account status
+- /xpost show P-0001 / /xpost edit P-0001 NEW TEXT / /xpost withdraw P-0001
+- /xpost impersonation @account [URL] ... report impersonation (anyone)
+Chief and delegates only:
+- /xpost correct P-0001 CORRECTED TEXT (Art. 5.2)
+- /xpost delete P-0001 REASON
+- /xpost suspend REASON / /xpost resume (Art. 9)
+- /xpost follow @account REASON (Art. 6.1)""",
+    },
+    # -- events: the notification channel and the author's DM -------------------------
+    "event_proposal_submitted": {"ja": "{id} の承認依頼が届きました。", "en": "{id} is waiting for approval."},
+    "event_proposal_withdrawn": {"ja": "{id} は取り下げられました。", "en": "{id} was withdrawn."},
+    "event_proposal_decided": {"ja": "{id} が判断されました。", "en": "{id} was decided."},
+    "event_proposal_retrying": {"ja": "{id} の投稿を再試行します。", "en": "{id} is being retried."},
+    "event_publishing": {"ja": "{id} を X に投稿しています。", "en": "{id} is being published to X."},
+    "event_post_published": {"ja": "📣 {id} を X に投稿しました: {x_url}", "en": "📣 {id} was published on X: {x_url}"},
+    "event_correction_published": {
+        "ja": "📣 訂正: {corrects} の誤りを削除し、訂正版 {id} を投稿しました: {x_url}（第5条第2項）",
+        "en": "📣 Correction: the wrong post {corrects} was deleted and correction {id} published: {x_url} (Art. 5.2)",
+    },
+    "event_original_deleted": {
+        "ja": "{id} を訂正のため X から削除しました（訂正版 {correction}）。",
+        "en": "{id} was deleted from X for correction {correction}.",
+    },
+    "event_post_deleted": {"ja": "🗑 {id} を X から削除しました（理由: {reason}）。", "en": "🗑 {id} was deleted from X (reason: {reason})."},
+    "event_delete_failed": {"ja": "⚠ {id} を X から削除できませんでした: {error}", "en": "⚠ {id} could not be deleted from X: {error}"},
+    "event_publish_failed": {
+        "ja": "⚠ {id} の投稿に失敗しました（{reason}）。課長は承認カードの「再試行」で再投稿できます。",
+        "en": "⚠ Publishing {id} failed ({reason}). The chief can retry from the approval card.",
+    },
+    "event_publish_postponed": {
+        "ja": "{id} は X の投稿数の上限のため {until} 以降に投稿します。",
+        "en": "{id} waits for X's rate limit and goes out after {until}.",
+    },
+    "event_account_suspended": {
+        "ja": "⛔ アカウントの運用を停止しました（理由: {reason}、{by}）。市ホームページ・子育てねっとに掲載する文案:\n{notice_homepage}",
+        "en": "⛔ The account was suspended (reason: {reason}, by {by}). Notice for the city homepage and 子育てねっと:\n{notice_homepage}",
+    },
+    "event_account_resumed": {
+        "ja": "✅ アカウントの運用を再開しました（{by}）。掲載する文案:\n{notice_homepage}",
+        "en": "✅ The account resumed (by {by}). Notice to publish:\n{notice_homepage}",
+    },
+    "event_impersonation_reported": {
+        "ja": "🚨 なりすましの報告 {id}: @{handle} {url}（報告者 {reported_by}）。直ちに市ホームページと子育てねっとで注意喚起してください（第7条第2項）。文案:\n{notice_homepage}",
+        "en": "🚨 Impersonation report {id}: @{handle} {url} (by {reported_by}). Warn the public on the city homepage and 子育てねっと at once (Art. 7.2). Draft:\n{notice_homepage}",
+    },
+    "event_identity_mismatch": {
+        "ja": "🚨 X の認証情報が @{expected} のものではありません（@{actual}）。投稿を止めています（第4条）。",
+        "en": "🚨 The X credentials are not @{expected}'s (they are @{actual}). Publishing is stopped (Art. 4).",
+    },
+    "event_reminder": {
+        "ja": "⏰ {id} が {waiting_hours} 時間承認を待っています。",
+        "en": "⏰ {id} has been waiting for approval for {waiting_hours} hours.",
+    },
+    "event_follow_pending": {"ja": "フォロー申請 {id}: @{handle}（理由: {reason}、申請者 {requested_by}）", "en": "Follow request {id}: @{handle} (reason: {reason}, by {requested_by})"},
+    "event_follow_approved": {"ja": "フォロー申請 {id}（@{handle}）が承認されました。課長が X アプリで手動でフォローしてください。", "en": "Follow request {id} (@{handle}) was approved; the chief follows by hand in the X app."},
+    "event_follow_rejected": {"ja": "フォロー申請 {id}（@{handle}）は却下されました。", "en": "Follow request {id} (@{handle}) was rejected."},
+    "event_follow_followed": {"ja": "@{handle} をフォローしました（{id}）。", "en": "@{handle} is now followed ({id})."},
 }
 
 STATE_LABELS: dict[str, dict[str, str]] = {

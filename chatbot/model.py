@@ -215,7 +215,7 @@ class Proposal(BaseModel):
         self.updated_at = now
 
     def mark_failed(self, reason: str, now: datetime) -> None:
-        self._require({State.PUBLISHING, State.APPROVED, State.DELETING}, "fail")
+        self._require({State.PUBLISHING, State.APPROVED}, "fail")
         self.state = State.FAILED
         self.failure = reason
         self.updated_at = now
@@ -225,6 +225,20 @@ class Proposal(BaseModel):
         self.state = State.APPROVED
         self.failure = None
         self.attempts = 0
+        self.updated_at = now
+
+    def postpone(self, until: datetime, now: datetime) -> None:
+        """X certainly did not post (a 429): approved again, to go out at `until`."""
+        self._require({State.PUBLISHING, State.APPROVED}, "publish")
+        self.state = State.APPROVED
+        self.release_at = until
+        self.updated_at = now
+
+    def delete_refused(self, reason: str, now: datetime) -> None:
+        """X refused the deletion: the post is still there, and the card says why."""
+        self._require({State.DELETING}, "delete")
+        self.state = State.PUBLISHED
+        self.failure = reason
         self.updated_at = now
 
     def start_deleting(self, reason: str, now: datetime) -> None:

@@ -1,0 +1,310 @@
+"""The worker's use cases: publish, delete and correct on X, each approved post exactly once.
+
+Exactly once, even when a worker dies mid-publish or X times out after creating
+the post: before creating, a proposal marked `publishing` by an earlier attempt is
+first looked for among the account's recent posts. X's 403 duplicate answer is
+reconciled the same way. Nothing here loops on X: every retry is a deferred job,
+bounded, and a failure waits for the chief.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chatbot.model import SYSTEM, AuditEntry, Event, Proposal, State, normalise_for_duplicates
+from chatbot.ports import (
+    Changes,
+    Claimed,
+    Clock,
+    ConcurrentModification,
+    Job,
+    JobQueue,
+    MediaBlob,
+    Store,
+    XDuplicate,
+    XGateway,
+    XPost,
+    XRateLimited,
+    XRejected,
+    XTransient,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_seconds: float = 5.0
+    cap_seconds: float = 300.0
+
+    def delay(self, attempt: int, rng: random.Random) -> timedelta:
+        # Exponential backoff with full jitter: workers that failed together retry apart.
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
+        return timedelta(seconds=rng.uniform(ceiling / 2, ceiling))
+
+
+class Publisher:
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        x: XGateway,
+        clock: Clock,
+        x_username: str,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.x = x
+        self.clock = clock
+        self.x_username = x_username
+        self.retry = retry or RetryPolicy()
+        self.rng = rng or random.Random()
+
+    # -- art. 4: publish only from the configured account ---------------------
+
+    def check_identity(self) -> bool:
+        """True when the X credentials belong to the configured username; recorded either way."""
+        now = self.clock.now()
+        try:
+            identity = self.x.me()
+            username, ok = identity.username, identity.username.lower() == self.x_username.lower()
+        except (XTransient, XRejected, XRateLimited) as error:
+            username, ok = "", False
+            log.error("X identity check failed: %s", error)
+        for _ in range(5):
+            state = self.store.get_account_state()
+            state.identity_ok = ok
+            state.identity_username = username
+            state.identity_checked_at = now
+            changes = Changes(
+                account_state=state,
+                audit=[self._audit("identity_checked", None, username=username, ok=ok,
+                                   expected=self.x_username)],
+            )
+            if not ok:
+                changes.events.append(Event(kind="identity_mismatch", account=self.store.account,
+                                            at=now, data={"expected": self.x_username,
+                                                          "actual": username}))
+            try:
+                self.store.commit(changes)
+                break
+            except ConcurrentModification:
+                continue
+        if not ok:
+            log.error("X credentials belong to @%s, not @%s: publishing is refused",
+                      username or "?", self.x_username)
+        return ok
+
+    # -- jobs --------------------------------------------------------------------
+
+    def handle(self, claimed: Claimed) -> None:
+        job = claimed.job
+        if self.store.get_account_state().suspended:
+            self.queue.hold(claimed.entry_id, job)  # art. 9: waits, nothing lost
+            return
+        proposal = self.store.get_proposal(job.subject)
+        if proposal is None:
+            log.warning("job for unknown proposal %s dropped", job.subject)
+            self.queue.ack(claimed.entry_id)
+            return
+        try:
+            if job.op == "delete":
+                self._delete(claimed, proposal)
+            elif job.op == "correct":
+                self._correct(claimed, proposal)
+            else:
+                self._publish(claimed, proposal)
+        except ConcurrentModification:
+            # Another worker moved this proposal on; it owns the job now.
+            self.queue.ack(claimed.entry_id)
+
+    def _publish(self, claimed: Claimed, proposal: Proposal) -> None:
+        if proposal.state not in (State.APPROVED, State.PUBLISHING):
+            self.queue.ack(claimed.entry_id)  # already published, withdrawn...: nothing to do
+            return
+        now = self.clock.now()
+        if proposal.release_at and proposal.release_at > now:
+            self.queue.defer(claimed.entry_id, claimed.job, proposal.release_at)
+            return
+        uncertain = proposal.state is State.PUBLISHING  # an earlier attempt may have posted
+        proposal.start_publishing(now)
+        self.store.commit(Changes(
+            proposals=[proposal],
+            audit=[self._audit("publish_started", proposal, attempt=proposal.attempts)],
+            events=[self._event("publishing", proposal)],
+        ))
+        text = proposal.current.text
+        if uncertain and (found := self._find_on_x(text)):
+            self._record_published(claimed, proposal, found, reconciled=True)
+            return
+        try:
+            post = self.x.create_post(text, self._media(proposal))
+        except XDuplicate:
+            found = self._find_on_x(text)
+            if found:
+                self._record_published(claimed, proposal, found, reconciled=True)
+            else:
+                self._fail(claimed, proposal, "x_duplicate")
+            return
+        except XRateLimited as limited:
+            self._postpone(claimed, proposal, limited.reset_at, "rate_limited")
+            return
+        except XTransient as error:
+            if proposal.attempts >= self.retry.max_attempts:
+                self._fail(claimed, proposal, f"x_unavailable: {error}")
+            else:
+                # Still `publishing`: the next attempt looks on X before posting again.
+                until = now + self.retry.delay(proposal.attempts, self.rng)
+                self.store.commit(Changes(
+                    proposals=[],
+                    audit=[self._audit("publish_retry_scheduled", proposal,
+                                       attempt=proposal.attempts, error=str(error),
+                                       at=until.isoformat())],
+                ))
+                self.queue.defer(claimed.entry_id, claimed.job, until)
+            return
+        except XRejected as error:
+            self._fail(claimed, proposal, f"x_rejected: {error}")
+            return
+        self._record_published(claimed, proposal, post, reconciled=False)
+
+    def _delete(self, claimed: Claimed, proposal: Proposal) -> None:
+        if proposal.state is not State.DELETING or not proposal.x_post_id:
+            self.queue.ack(claimed.entry_id)
+            return
+        try:
+            self.x.delete_post(proposal.x_post_id)
+        except XRateLimited as limited:
+            self.queue.defer(claimed.entry_id, claimed.job, limited.reset_at)
+            return
+        except XTransient:
+            self.queue.defer(claimed.entry_id, claimed.job,
+                             self.clock.now() + self.retry.delay(1, self.rng))
+            return
+        except XRejected as error:
+            proposal.delete_refused(f"delete_failed: {error}", self.clock.now())
+            self.store.commit(Changes(
+                proposals=[proposal],
+                audit=[self._audit("x_delete_failed", proposal, error=str(error))],
+                events=[self._event("delete_failed", proposal, error=str(error))],
+            ))
+            self.queue.ack(claimed.entry_id)
+            return
+        now = self.clock.now()
+        proposal.mark_deleted(now)
+        self.store.commit(Changes(
+            proposals=[proposal],
+            audit=[self._audit("x_deleted", proposal, x_post_id=proposal.x_post_id,
+                               reason=proposal.delete_reason)],
+            events=[self._event("post_deleted", proposal, reason=proposal.delete_reason or "",
+                                x_url=proposal.x_url or "")],
+        ))
+        self.queue.ack(claimed.entry_id)
+
+    def _correct(self, claimed: Claimed, correction: Proposal) -> None:
+        """Art. 5.2 as one tracked operation: delete the wrong post, then publish this one."""
+        if correction.state not in (State.APPROVED, State.PUBLISHING):
+            self.queue.ack(claimed.entry_id)
+            return
+        original = self.store.get_proposal(correction.corrects or "")
+        if original is not None and original.state in (State.PUBLISHED, State.DELETING):
+            if original.x_post_id:
+                try:
+                    self.x.delete_post(original.x_post_id)
+                except XRateLimited as limited:
+                    self.queue.defer(claimed.entry_id, claimed.job, limited.reset_at)
+                    return
+                except XTransient:
+                    self.queue.defer(claimed.entry_id, claimed.job,
+                                     self.clock.now() + self.retry.delay(1, self.rng))
+                    return
+                except XRejected as error:
+                    self._fail(claimed, correction, f"delete_failed: {error}")
+                    return
+            original.mark_deleted(self.clock.now(), corrected_by=correction.id)
+            self.store.commit(Changes(
+                proposals=[original],
+                audit=[self._audit("x_deleted_for_correction", original,
+                                   x_post_id=original.x_post_id, correction=correction.id)],
+                events=[self._event("original_deleted", original, correction=correction.id)],
+            ))
+        self._publish(claimed, correction)
+
+    # -- outcomes ----------------------------------------------------------------
+
+    def _record_published(self, claimed: Claimed, proposal: Proposal, post: XPost,
+                          reconciled: bool) -> None:
+        now = self.clock.now()
+        proposal.mark_published(post.id, post.url, now)
+        kind = "correction_published" if proposal.is_correction else "post_published"
+        self.store.commit(Changes(
+            proposals=[proposal],
+            audit=[self._audit("x_published", proposal, x_post_id=post.id, url=post.url,
+                               reconciled=reconciled, corrects=proposal.corrects)],
+            events=[self._event(kind, proposal, x_url=post.url, x_post_id=post.id,
+                                corrects=proposal.corrects or "")],
+            published_texts=[(normalise_for_duplicates(proposal.current.text), proposal.id, now)],
+        ))
+        self.queue.ack(claimed.entry_id)
+
+    def _fail(self, claimed: Claimed, proposal: Proposal, reason: str) -> None:
+        proposal.mark_failed(reason, self.clock.now())
+        self.store.commit(Changes(
+            proposals=[proposal],
+            audit=[self._audit("publish_failed", proposal, reason=reason)],
+            events=[self._event("publish_failed", proposal, reason=reason,
+                                corrects=proposal.corrects or "")],
+        ))
+        self.queue.ack(claimed.entry_id)
+
+    def _postpone(self, claimed: Claimed, proposal: Proposal, until: datetime, why: str) -> None:
+        """X certainly did not post (429): back to approved, out again at `until`."""
+        proposal.postpone(until, self.clock.now())
+        self.store.commit(Changes(
+            proposals=[proposal],
+            audit=[self._audit("publish_postponed", proposal, reason=why,
+                               until=until.isoformat())],
+            events=[self._event("publish_postponed", proposal, reason=why,
+                                until=until.isoformat())],
+        ))
+        self.queue.defer(claimed.entry_id, claimed.job, until)
+
+    def _find_on_x(self, text: str) -> XPost | None:
+        wanted = normalise_for_duplicates(text)
+        for post in self.x.recent_posts(limit=20):
+            if normalise_for_duplicates(post.text) == wanted:
+                return post
+        return None
+
+    def _media(self, proposal: Proposal) -> list[MediaBlob]:
+        blobs = []
+        for item in proposal.current.media:
+            data = self.store.get_media(item.sha256)
+            if data is None:
+                raise XRejected(f"media {item.filename} is missing from the store")
+            blobs.append(MediaBlob(item.filename, item.content_type, data))
+        return blobs
+
+    def _audit(self, action: str, proposal: Proposal | None, **details: object) -> AuditEntry:
+        return AuditEntry(
+            at=self.clock.now(), account=self.store.account, actor=SYSTEM.key,
+            actor_name=SYSTEM.name, role="system", action=action,
+            subject=proposal.id if proposal else "",
+            version=proposal.current.number if proposal else None,
+            details={k: v for k, v in details.items() if v not in (None, "")},
+        )
+
+    def _event(self, kind: str, proposal: Proposal, **data: object) -> Event:
+        return Event(kind=kind, account=self.store.account, at=self.clock.now(),
+                     subject=proposal.id, data=data)
+
+
+def job_for(proposal: Proposal) -> Job:
+    return Job(op="correct" if proposal.is_correction else "publish", subject=proposal.id,
+               version=proposal.current.number)
