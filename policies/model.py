@@ -276,12 +276,13 @@ def load_policy(path: str | Path | None = None) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        # The message ends "(at line L, column C)"; say it in Japanese too.
+        # The message ends "(at line L, column C)" or "(at end of document)".
         found = re.search(r"line (\d+), column (\d+)", str(error))
-        where = f"{found.group(1)} 行目 {found.group(2)} 文字目" if found else "書式"
+        line, column = (found.group(1), found.group(2)) if found else (text.count("\n") + 1, 1)
         raise PolicyFileError(
-            f"ポリシーファイル {policy_path} の {where}に書き方の誤りがあります / "
-            f"syntax error in policy file {policy_path}: {error}"
+            f"ポリシーファイル {policy_path} の {line} 行目 {column} 文字目に書き方の誤りが"
+            f"あります / syntax error in policy file {policy_path} at line {line}, "
+            f"column {column}: {error}"
         ) from None
     try:
         return Policy.model_validate(data)
