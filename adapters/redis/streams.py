@@ -24,15 +24,17 @@ RECLAIM_AFTER_MS = 30_000
 # moment release each job once.
 RELEASE_DUE_LUA = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local released = 0
 for _, slot in ipairs(due) do
   local job = redis.call('HGET', KEYS[2], slot)
   if job then
     redis.call('XADD', KEYS[3], '*', 'job', job)
+    released = released + 1
   end
   redis.call('ZREM', KEYS[1], slot)
   redis.call('HDEL', KEYS[2], slot)
 end
-return #due
+return released
 """
 
 
