@@ -150,3 +150,10 @@ def test_each_notifier_group_hears_every_event(store, redis_client):
     [(slack_id, _)] = slack.read("s", block_ms=0)
     slack.ack(slack_id)
     assert [e.kind for _, e in teams.read("t", block_ms=0)] == ["published"]
+
+
+def test_a_worker_carries_on_when_redis_lost_its_group(store, queue, redis_client):
+    assert queue.claim("w1", block_ms=0) == []  # the group exists now
+    redis_client.flushdb()  # Redis restarted without its data
+    enqueue(store, "P-0001")
+    assert [c.job.subject for c in queue.claim("w1", block_ms=0)] == ["P-0001"]
