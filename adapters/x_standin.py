@@ -30,9 +30,11 @@ media_upload.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import email.parser
 import email.policy
+import hashlib
 import hmac
 import json
 import logging
@@ -205,7 +207,10 @@ class XStandIn:
         self._server = _Server((self.host, self.port), _Handler, self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"x-standin-{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for one poll
+            name=f"x-standin-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         log.info("X stand-in listening on %s as @%s", self.url, self.username)
@@ -531,9 +536,10 @@ class XStandIn:
             or not oauth.get("oauth_nonce")
         ):
             return False
-        expected = oauth_signature.sign_hmac_sha1(
-            base_string, creds.api_secret, creds.access_token_secret
-        )
+        secrets = (creds.api_secret, creds.access_token_secret)
+        key = "&".join(oauth_utils.escape(secret) for secret in secrets)
+        digest = hmac.new(key.encode(), base_string.encode(), hashlib.sha1).digest()
+        expected = base64.b64encode(digest).decode()
         if not hmac.compare_digest(expected, oauth.get("oauth_signature", "")):
             return False
         return self._nonce_is_fresh(oauth["oauth_nonce"], oauth["oauth_timestamp"])
