@@ -13,7 +13,6 @@ errors and the worker decides.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,8 +132,9 @@ class _RedirectAdapter(HTTPAdapter):
 
 def _endpoint_of(method: str, url: str) -> str:
     """`DELETE /2/tweets/:id`: ids folded so each endpoint keeps one entry."""
-    path = re.sub(r"/\d+(?=/|$)", "/:id", urlsplit(url).path)
-    return f"{method} {path}"
+    version, *rest = urlsplit(url).path.lstrip("/").split("/")
+    folded = [":id" if segment.isdigit() else segment for segment in rest]
+    return f"{method} /" + "/".join([version, *folded])
 
 
 class TweepyXGateway(XGateway):
