@@ -7,7 +7,7 @@ from pathlib import Path
 TEMPLATES = [
     line
     for line in (Path(__file__).with_name("posts_ja.txt")).read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
+    if line.strip() and not line.startswith("# ")  # hashtags start lines too
 ]
 DATES = ["4月12日", "5月5日", "7月20日", "12月24日"]
 VENUES = ["中央公民館", "あいとぴあセンター", "西河原公民館", "こまえ児童館"]
