@@ -29,8 +29,10 @@ def test_a_correctly_signed_request_is_answered(signed: SignedRequest):
     assert response.json()["data"]["username"] == "komae_kosodate"
 
 
-def test_a_request_without_a_signature_is_401(standin: XStandIn):
-    assert _is_unauthorized(requests.get(standin.url + "/2/users/me", timeout=5))
+def test_a_request_without_a_signature_is_401_with_the_rate_limit_headers(standin: XStandIn):
+    response = requests.get(standin.url + "/2/users/me", timeout=5)
+    assert _is_unauthorized(response)
+    assert response.headers["x-rate-limit-limit"] == "75"
 
 
 def test_a_signature_made_with_another_secret_is_401(standin: XStandIn, signed: SignedRequest):
