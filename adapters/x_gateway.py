@@ -188,6 +188,8 @@ class TweepyXGateway(XGateway):
         """Asks X every time (the worker's identity check); keeps the answer for URLs."""
         with _x_errors("read the account"):
             user = self._client.get_me(user_auth=True).data
+        if user is None:
+            raise XRejected("X did not say which account these tokens belong to")
         identity = XIdentity(id=str(user.id), username=user.username)
         with self._lock:
             self._identity = identity
