@@ -239,16 +239,23 @@ class SlackStandIn:
             payload["response_url"] = self._response_url(_Reply(channel, user_id, ts))
         return self._interactive(payload)
 
-    def submit_view(self, user_id: str, view: dict[str, Any], values: dict[str, str]
-                    ) -> Delivery:
-        """Submit a modal with `values` by block id (a select takes the option's value)."""
+    def submit_view(self, user_id: str, view: dict[str, Any],
+                    values: dict[str, str] | dict[str, str | dict[str, Any]]) -> Delivery:
+        """Submit a modal with `values` by block id (a select takes the option's value).
+
+        A value may also be the input's whole state entry as Slack sends it (e.g.
+        `{"type": "datepicker", "selected_date": "2026-12-01"}`), for inputs a plain
+        string cannot describe; the local page sends every input that way.
+        """
         state: dict[str, dict[str, Any]] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
                 continue
             element = block["element"]
             given = values.get(block["block_id"])
-            if element["type"] == "static_select":
+            if isinstance(given, dict):
+                entry = {**given, "type": element["type"]}
+            elif element["type"] == "static_select":
                 option = next((o for o in element["options"] if o["value"] == given), None)
                 entry: dict[str, Any] = {"type": "static_select", "selected_option": option}
             else:
@@ -429,6 +436,16 @@ class SlackStandIn:
         body = urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
         return self.deliver(body, "application/x-www-form-urlencoded")
 
+    def close_view(self, user_id: str, view_id: str) -> bool:
+        """The person closed the modal (×, Cancel). The bot sets no `notify_on_close`,
+        so, as in Slack, nothing is delivered; the modal is just gone."""
+        with self._lock:
+            view = self._state.views.get(view_id)
+            if view is None or view.get("user") != user_id:
+                return False
+            del self._state.views[view_id]
+            return True
+
     def _after_submission(self, view_id: str, delivery: Delivery) -> None:
         """Slack's modal rules: `errors` keeps it open, `update` replaces it, else it closes."""
         answer = delivery.json or {}
@@ -483,10 +500,12 @@ def _view_arg(args: dict[str, Any]) -> dict[str, Any]:
 
 def _find_button(message: dict[str, Any], action_id: str) -> tuple[dict[str, Any], str]:
     for block in message.get("blocks") or []:
-        if block.get("type") != "actions":
-            continue
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
+        # A button sits in an actions block, or as a section's accessory.
+        elements = list(block.get("elements", [])) if block.get("type") == "actions" else []
+        if block.get("type") == "section" and block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if element.get("type") == "button" and element.get("action_id") == action_id:
                 return element, str(block.get("block_id", "actions"))
     raise LookupError(f"no button {action_id!r} on that message")
 
