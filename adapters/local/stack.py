@@ -159,10 +159,10 @@ class LocalStack:
         await self._serve(page, self.port)
 
     async def _serve(self, app: web.Application, port: int) -> None:
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         self._runners.append(runner)
-        await web.TCPSite(runner, HOST, port, shutdown_timeout=1.0).start()
+        await web.TCPSite(runner, HOST, port).start()
 
     async def stop(self) -> None:
         """Page and bot first (no new work), then the worker, the stand-ins, Redis last."""

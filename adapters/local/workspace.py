@@ -159,7 +159,8 @@ def _account(stack: LocalStack) -> dict[str, Any]:
         "pending": status.pending,
         "changes_requested": status.changes_requested,
         "failed": status.failed,
-        "proposals": [{"id": p.id, "state": p.state.value} for p in proposals],
+        "proposals": [{"id": p.id, "state": p.state.value, "x_post_id": p.x_post_id,
+                       "corrects": p.corrects} for p in proposals],
         "at": datetime.now(UTC).isoformat(),
     }
 

@@ -67,6 +67,7 @@ function inline(raw) {
 
 function styleText(html) {
   return html
+    .replace(/(^|[\s(（「])(https?:\/\/[^\s<>"（）「」]+)/g, '$1<a href="$2" target="_blank" rel="noopener">$2</a>')
     .replace(/`([^`\n]+)`/g, '<code class="bk-code">$1</code>')
     .replace(/(^|[\s(「（])\*([^*\n]+)\*/g, "$1<strong>$2</strong>")
     .replace(/(^|[\s(「（])_([^_\n]+)_/g, "$1<em>$2</em>")
@@ -326,10 +327,10 @@ function renderModal(modal) {
   const body = el("div", { class: "modal-body" }, renderBlocks(view.blocks, context));
   const form = el("form", { class: "modal", "data-testid": "modal", "data-callback-id": view.callback_id || "" },
     el("header", {}, el("span", { text: plain(view.title) }),
-      el("button", { type: "button", "aria-label": "閉じる", text: "×", onclick: () => closeModal(modal.id) })),
+      el("button", { type: "button", "aria-label": "閉じる", "data-testid": "modal-x", text: "×", onclick: () => closeModal(modal.id) })),
     body,
     el("footer", {},
-      el("button", { type: "button", class: "secondary", text: plain(view.close) || "キャンセル", onclick: () => closeModal(modal.id) }),
+      el("button", { type: "button", class: "secondary", "data-testid": "modal-close", text: plain(view.close) || "キャンセル", onclick: () => closeModal(modal.id) }),
       view.submit ? el("button", { type: "submit", class: "primary", "data-testid": "modal-submit", text: plain(view.submit) }) : null));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -423,10 +424,10 @@ function renderMessages(conversation) {
   box.replaceChildren(...(conversation.messages.length ? conversation.messages.map((m) => {
     const context = { channel: conversation.id, message_ts: m.ts };
     const body = el("div", { class: "message-body" },
-      el("div", { class: "meta" }, el("strong", { text: m.user_name }), m.time || ""),
+      el("div", { class: "meta" }, el("strong", { text: m.user_name }), m.time || "", m.edited ? "（更新済み / edited）" : ""),
       m.blocks && m.blocks.length ? renderBlocks(m.blocks, context) : el("div", { class: "text", html: mrkdwn(m.text || "") }),
       m.ephemeral ? el("div", { class: "ephemeral-note", text: "あなただけに表示されています / only visible to you" }) : null);
-    return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}`, "data-testid": "message", "data-ts": m.ts, "data-bot": m.bot ? "1" : "0" },
+    return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}${m.reply ? " reply" : ""}`, "data-testid": "message", "data-ts": m.ts, "data-bot": m.bot ? "1" : "0" },
       el("div", { class: `avatar${m.bot ? " bot" : ""}`, text: (m.user_name || "?").slice(0, 1) }), body);
   }) : [el("div", { class: "empty", text: "まだメッセージはありません / no messages yet" })]));
   if (atBottom || box.dataset.channel !== conversation.id) box.scrollTop = box.scrollHeight;
@@ -443,11 +444,17 @@ function renderTimeline(timeline, account) {
   }
   const who = timeline?.account ? `${timeline.account.name} ` : "";
   const handle = timeline?.account ? `@${timeline.account.username}` : "";
-  const card = (post) => el("article", { class: "x-post", "data-testid": "x-post", "data-post-id": post.id },
-    el("div", { class: "who" }, el("strong", { text: who }), el("span", { text: handle })),
-    el("div", { class: "body", text: post.text }),
-    el("div", { class: "when", text: new Date(post.created_at).toLocaleString("ja-JP") +
-      (post.deleted_at ? ` ・削除 ${new Date(post.deleted_at).toLocaleString("ja-JP")}` : "") }));
+  const byPost = Object.fromEntries((account?.proposals || []).filter((p) => p.x_post_id).map((p) => [p.x_post_id, p]));
+  const when = (at) => new Date(at).toLocaleString("ja-JP", { timeZone: "Asia/Tokyo" });
+  const card = (post) => {
+    const proposal = byPost[post.id];
+    const label = proposal ? (proposal.corrects ? `${proposal.id}（${proposal.corrects} の訂正）` : proposal.id) : "";
+    return el("article", { class: `x-post${proposal?.corrects ? " correction" : ""}`, "data-testid": "x-post", "data-post-id": post.id },
+      el("div", { class: "who" }, el("strong", { text: who }), el("span", { text: handle })),
+      el("div", { class: "body", text: post.text }),
+      el("div", { class: "when", text: when(post.created_at) + (label ? ` ・${label}` : "") +
+        (post.deleted_at ? ` ・削除 ${when(post.deleted_at)}` : "") }));
+  };
   const posts = timeline?.posts || [];
   $("#timeline").replaceChildren(...(posts.length ? posts.map(card) : [el("div", { class: "empty", text: "まだ投稿はありません / no posts yet" })]));
   $("#deleted").replaceChildren(...(timeline?.deleted || []).map(card));

@@ -1,0 +1,95 @@
+"""The local workspace page in headless Chromium: a post from proposal to the timeline.
+
+Everything below the page is production code: the page's clicks go through the
+Slack stand-in, signed, to the real bolt front end; the worker publishes through
+tweepy to the X stand-in. A screenshot of each step lands in test-output/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.local.stack import LocalStack
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PROPOSAL = "12月1日（月）10時から、狛江市こども食堂を市民センターで開きます。どなたでもどうぞ。"
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/test installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def test_staff_proposes_chief_approves_and_the_post_is_on_x(
+        local_stack: LocalStack, browser_page: object, screenshots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    page: Page = browser_page  # type: ignore[assignment]
+    shot = _shooter(page, screenshots)
+    page.goto(local_stack.page_url)
+    expect(page.locator("[data-testid=channel-proposals]")).to_be_visible()
+
+    # Staff: open the proposal form with /xpost and submit it.
+    page.click("[data-testid=as-staff]")
+    page.click("[data-testid=channel-proposals]")
+    shot("01-staff-opens-the-page")
+    page.fill("[data-testid=composer]", "/xpost")
+    page.click("[data-testid=send]")
+    modal = page.locator("[data-testid=modal]")
+    expect(modal).to_be_visible()
+    modal.locator("textarea").fill(PROPOSAL)
+    modal.locator("select").select_option("event")
+    shot("02-staff-fills-the-proposal-form")
+    page.click("[data-testid=modal-submit]")
+    expect(modal).to_contain_text("受け付けました")
+    shot("03-form-accepted")
+    modal.locator("[data-testid=modal-close]").click()
+    expect(modal).to_have_count(0)
+
+    # Chief: the card is in #approvals with its three buttons; approve.
+    page.click("[data-testid=as-chief]")
+    page.click("[data-testid=channel-approvals]")
+    approve = page.locator("[data-action-id=xpost_approve]")
+    expect(approve).to_be_visible()
+    expect(page.locator("[data-action-id=xpost_request_changes]")).to_be_visible()
+    expect(page.locator("[data-action-id=xpost_reject]")).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text(PROPOSAL)
+    shot("04-chief-sees-the-card")
+    approve.click()
+
+    # The worker publishes to the X stand-in; the card updates in place; #notifications.
+    post = page.locator("[data-testid=timeline] [data-testid=x-post]")
+    expect(post).to_have_count(1, timeout=20_000)
+    expect(post).to_contain_text(PROPOSAL)
+    expect(page.locator("[data-action-id=xpost_approve]")).to_have_count(0)
+    expect(page.locator("#messages")).to_contain_text("承認")
+    shot("05-published-card-updated")
+    page.click("[data-testid=channel-notifications]")
+    expect(page.locator("#messages")).to_contain_text("X に投稿しました")
+    shot("06-notification-channel")
+
+
+def _shooter(page: object, folder: Path):  # type: ignore[no-untyped-def]
+    def shot(name: str) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+    return shot
