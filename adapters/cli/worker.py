@@ -1,8 +1,4 @@
-"""`xpost worker`: publishes approved posts to X and tells the chats what happened.
-
-SIGTERM (a platform stopping the dyno) and Ctrl-C stop it between steps: a job
-being published finishes or stays claimed for the next worker, never half-done.
-"""
+"""`xpost worker`: publishes approved posts and tells the chats, until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,42 +6,39 @@ import argparse
 import logging
 import signal
 import sys
-from types import FrameType
+from typing import Any
 
-from adapters.settings import SettingsError, load_settings
+from adapters.bootstrap import chat_notifiers
+from adapters.cli._common import container_or_exit, setup_logging
+from adapters.settings import SettingsError
 
-EXIT_SETTINGS = 2
-
-log = logging.getLogger(__name__)
+log = logging.getLogger("xpost.worker")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "worker", help="投稿と通知のワーカーを起動する / run the publishing worker",
-        description="承認済みの投稿を X に出し、チャットに知らせます。"
-                    " / Publish approved posts to X and notify the chats.")
+        "worker", help="承認済みの投稿を X に投稿する / publish approved posts")
+    parser.add_argument("--name", help="consumer name (default: worker-<hostname>)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from adapters.bootstrap import build, chat_notifiers
-
+    setup_logging()
+    container = container_or_exit()
+    container.notifiers = chat_notifiers(container)
     try:
-        container = build(load_settings())
-        container.notifiers = chat_notifiers(container)
-        worker = container.worker()
+        worker = container.worker(consumer=args.name)
     except SettingsError as error:
-        sys.stderr.write(f"xpost worker: {error}\n")
-        return EXIT_SETTINGS
+        sys.stderr.write(f"xpost: {error}\n")
+        return 2
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("signal %s: stopping the worker", signal.Signals(signum).name)
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping", signum)
         worker.stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("worker started for @%s with %d chat notifier(s)", container.account,
-             len(container.notifiers))
+    log.info("worker %s started for @%s", worker.consumer, container.account)
     worker.run_forever()
+    log.info("worker stopped")
     return 0
