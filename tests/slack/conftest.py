@@ -136,8 +136,7 @@ def start_world(slack: SlackStandIn, x: XStandIn, redis_client: redis.Redis,
                 serve_http: bool = True, **extra: Any) -> World:
     settings = settings_for(slack, x, **extra)
     gateway = TweepyXGateway.from_credentials(x.credentials, api_url=x.url, timeout=5.0)
-    container = build(settings, redis_client=redis_client, x_gateway=gateway,
-                      reclaim_after_ms=1000)
+    container = build(settings, redis_client=redis_client, x_gateway=gateway)
     container.notifiers = chat_notifiers(container)
     worker = container.worker("test-worker", block_ms=100, tick_seconds=3600)
     server = None
