@@ -12,7 +12,8 @@ import sys
 
 from aiohttp import web
 
-from adapters.settings import SettingsError, load_settings
+from adapters.cli._common import container_or_exit, setup_logging
+from adapters.settings import SettingsError
 
 EXIT_SETTINGS = 2
 
@@ -30,13 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from adapters.bootstrap import build
+    setup_logging()
     from adapters.web import build_web_app
 
+    container = container_or_exit()
+    settings = container.settings
     try:
-        settings = load_settings()
-        container = build(settings)
         app = build_web_app(container)
         if settings.slack_configured and settings.slack_app_token is not None:
             from adapters.slack import SLACK_APP_KEY, start_socket_mode
