@@ -7,6 +7,7 @@ tweepy to the X stand-in. A screenshot of each step lands in test-output/.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,8 +50,8 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     expect(page.locator("[data-testid=channel-proposals]")).to_be_visible()
 
     # Staff: open the proposal form with /xpost and submit it.
-    page.click("[data-testid=as-staff]")
-    page.click("[data-testid=channel-proposals]")
+    _act_as(page, "staff")
+    _open(page, "proposals")
     shot("01-staff-opens-the-page")
     page.fill("[data-testid=composer]", "/xpost")
     page.click("[data-testid=send]")
@@ -66,8 +67,8 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     expect(modal).to_have_count(0)
 
     # Chief: the card is in #approvals with its three buttons; approve.
-    page.click("[data-testid=as-chief]")
-    page.click("[data-testid=channel-approvals]")
+    _act_as(page, "chief")
+    _open(page, "approvals")
     approve = page.locator("[data-action-id=xpost_approve]")
     expect(approve).to_be_visible()
     expect(page.locator("[data-action-id=xpost_request_changes]")).to_be_visible()
@@ -83,7 +84,7 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     expect(page.locator("[data-action-id=xpost_approve]")).to_have_count(0)
     expect(page.locator("#messages")).to_contain_text("承認")
     shot("05-published-card-updated")
-    page.click("[data-testid=channel-notifications]")
+    _open(page, "notifications")
     expect(page.locator("#messages")).to_contain_text("X に投稿しました")
     shot("06-notification-channel")
 
@@ -93,3 +94,90 @@ def _shooter(page: object, folder: Path):  # type: ignore[no-untyped-def]
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
     return shot
+
+
+def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspended(
+        local_stack: LocalStack, browser_page: object, screenshots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    page: Page = browser_page  # type: ignore[assignment]
+    shot = _shooter(page, screenshots)
+    messages = page.locator("#messages")
+    modal = page.locator("[data-testid=modal]")
+    page.goto(local_stack.page_url)
+
+    # Staff writes a plain message in #proposals; the bot answers in the thread.
+    _act_as(page, "staff")
+    _open(page, "proposals")
+    page.fill("[data-testid=composer]", "イベント " + PROPOSAL)
+    page.click("[data-testid=send]")
+    page.locator("[data-action-id=xpost_submit]").click()
+    expect(messages).to_contain_text("承認依頼しました")
+    shot("01-staff-message-and-submit")
+
+    # Chief asks for changes: the button opens a form for the comment.
+    _act_as(page, "chief")
+    _open(page, "approvals")
+    page.locator("[data-action-id=xpost_request_changes]").click()
+    expect(modal).to_be_visible()
+    modal.locator("textarea").fill("会場の住所も入れてください。")
+    shot("02-chief-writes-what-to-change")
+    page.click("[data-testid=modal-submit]")
+    expect(modal).to_have_count(0)
+    expect(messages).to_contain_text("会場の住所も入れてください。")
+    expect(page.locator("[data-action-id=xpost_approve]")).to_have_count(0)
+    shot("03-card-shows-changes-requested")
+
+    # Staff gets a DM with an edit button; the edit form holds the text.
+    _act_as(page, "staff")
+    _open(page, "dm")
+    page.locator("[data-action-id=xpost_edit]").click()
+    expect(modal).to_be_visible()
+    modal.locator("textarea").fill(PROPOSAL + "会場は狛江市中央公民館です。")
+    shot("04-staff-edits-in-the-dm")
+    page.click("[data-testid=modal-submit]")
+    expect(modal).to_contain_text("受け付けました")
+    page.locator("[data-testid=modal-close]").click()
+
+    # The chief's card is the new version again; reject it with a reason.
+    _act_as(page, "chief")
+    _open(page, "approvals")
+    expect(messages).to_contain_text("中央公民館")
+    page.locator("[data-action-id=xpost_reject]").click()
+    modal.locator("textarea").fill("今回は見送ります。")
+    page.click("[data-testid=modal-submit]")
+    expect(modal).to_have_count(0)
+    expect(messages).to_contain_text("却下")
+    shot("05-card-rejected")
+
+    # Staff cannot suspend; the refusal is for them alone. The chief can.
+    _act_as(page, "staff")
+    _open(page, "proposals")
+    page.fill("[data-testid=composer]", "/xpost suspend 訓練")
+    page.click("[data-testid=send]")
+    expect(messages.locator(".ephemeral").last).to_contain_text("権限がありません")
+    _act_as(page, "chief")
+    expect(messages).not_to_contain_text("権限がありません")
+    page.fill("[data-testid=composer]", "/xpost suspend 訓練のため")
+    page.click("[data-testid=send]")
+    expect(page.locator("[data-testid=account-status]")).to_contain_text("停止")
+    _open(page, "notifications")
+    expect(messages).to_contain_text("停止しました")
+    shot("06-account-suspended")
+
+
+def _open(page: object, channel: str) -> None:
+    """Click a channel and wait until the conversation shown is that one."""
+    from playwright.sync_api import expect
+
+    page.click(f"[data-testid=channel-{channel}]")  # type: ignore[attr-defined]
+    title = "xpost（ボット）との DM" if channel == "dm" else f"# {channel}"
+    expect(page.locator("#conversation-title")).to_have_text(title)  # type: ignore[attr-defined]
+
+
+def _act_as(page: object, role: str) -> None:
+    from playwright.sync_api import expect
+
+    page.click(f"[data-testid=as-{role}]")  # type: ignore[attr-defined]
+    expect(page.locator(f"[data-testid=as-{role}]")).to_have_class(  # type: ignore[attr-defined]
+        re.compile(r"\bactive\b"))

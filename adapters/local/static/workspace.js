@@ -169,9 +169,11 @@ function renderElement(element, block, context) {
         type: "button", class: `bk-button ${style}`, "data-action-id": element.action_id,
         "data-style": style || "default", text: plain(element.text),
         onclick: (event) => {
-          event.target.disabled = true;
+          const button = event.currentTarget;
+          button.disabled = true;  // one click, one delivery; the card update replaces it
           if (element.url) window.open(element.url, "_blank", "noopener");
-          act(context, { ...base, type: "button", value: element.value || "", text: element.text });
+          act(context, { ...base, type: "button", value: element.value || "", text: element.text })
+            .finally(() => { button.disabled = false; });
         },
       });
     }
@@ -393,19 +395,11 @@ function renderState(state) {
   const conversations = [...state.channels, ...state.dms];
   if (!conversations.some((c) => c.id === page.channel)) page.channel = state.channels[0]?.id || "";
   document.querySelectorAll(".identity-button").forEach((b) =>
-    b.classList.toggle("active", b.dataset.user === page.me));
+    b.classList.toggle("active", b.dataset.user === state.me.id));
   $("#me-name").textContent = `${state.me.name}（${state.me.role === "chief" ? "課長" : "職員"}）`;
 
-  const item = (c, label) => {
-    const unseen = Math.max(0, c.messages.length - (page.seen[c.id] ?? c.messages.length));
-    return el("li", {}, el("button", {
-      type: "button", class: c.id === page.channel ? "active" : "", "data-testid": `channel-${c.name}`,
-      "data-channel-id": c.id, onclick: () => selectChannel(c.id),
-    }, el("span", { text: label }), unseen && c.id !== page.channel ? el("span", { class: "badge", text: unseen }) : null));
-  };
-  $("#channel-list").replaceChildren(...state.channels.map((c) => item(c, `# ${c.name}（${c.title}）`)));
-  $("#dm-list").replaceChildren(...(state.dms.length ? state.dms.map((c) => item(c, c.title))
-    : [el("li", { class: "empty", text: "まだありません" })]));
+  renderSidebar($("#channel-list"), state.channels.map((c) => [c, `# ${c.name}（${c.title}）`]));
+  renderSidebar($("#dm-list"), state.dms.map((c) => [c, c.title]));
 
   const current = conversations.find((c) => c.id === page.channel);
   if (current) {
@@ -418,20 +412,59 @@ function renderState(state) {
   renderModal(state.modal);
 }
 
+// The sidebar and the messages are updated in place, one node per item, and a node is
+// only rebuilt when its content changed: a poll never swaps out a button mid-click.
+function renderSidebar(list, items) {
+  const nodes = items.map(([c, label]) => {
+    const unseen = c.id === page.channel ? 0
+      : Math.max(0, c.messages.length - (page.seen[c.id] ?? c.messages.length));
+    return keyed(list, c.id, [label, unseen, c.id === page.channel], () => el("li", {}, el("button", {
+      type: "button", class: c.id === page.channel ? "active" : "", "data-testid": `channel-${c.name}`,
+      "data-channel-id": c.id, onclick: () => selectChannel(c.id),
+    }, el("span", { text: label }), unseen ? el("span", { class: "badge", text: unseen }) : null)));
+  });
+  reconcile(list, nodes);
+}
+
+function keyed(container, id, content, build) {
+  const key = JSON.stringify(content);
+  const existing = [...container.children].find((node) => node.dataset.key === id);
+  if (existing && existing.dataset.content === key) return existing;
+  const node = build();
+  node.dataset.key = id;
+  node.dataset.content = key;
+  return node;
+}
+
+function reconcile(container, nodes) {
+  nodes.forEach((node, index) => {
+    if (container.children[index] !== node) container.insertBefore(node, container.children[index] || null);
+  });
+  while (container.children.length > nodes.length) container.lastElementChild.remove();
+}
+
 function renderMessages(conversation) {
   const box = $("#messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  box.replaceChildren(...(conversation.messages.length ? conversation.messages.map((m) => {
-    const context = { channel: conversation.id, message_ts: m.ts };
-    const body = el("div", { class: "message-body" },
-      el("div", { class: "meta" }, el("strong", { text: m.user_name }), m.time || "", m.edited ? "（更新済み / edited）" : ""),
-      m.blocks && m.blocks.length ? renderBlocks(m.blocks, context) : el("div", { class: "text", html: mrkdwn(m.text || "") }),
-      m.ephemeral ? el("div", { class: "ephemeral-note", text: "あなただけに表示されています / only visible to you" }) : null);
-    return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}${m.reply ? " reply" : ""}`, "data-testid": "message", "data-ts": m.ts, "data-bot": m.bot ? "1" : "0" },
-      el("div", { class: `avatar${m.bot ? " bot" : ""}`, text: (m.user_name || "?").slice(0, 1) }), body);
-  }) : [el("div", { class: "empty", text: "まだメッセージはありません / no messages yet" })]));
+  if (box.dataset.channel !== conversation.id) box.replaceChildren();
+  if (!conversation.messages.length) {
+    box.replaceChildren(el("div", { class: "empty", text: "まだメッセージはありません / no messages yet" }));
+  } else {
+    box.querySelectorAll(".empty").forEach((node) => node.remove());
+    reconcile(box, conversation.messages.map((m) => keyed(box, m.ts, [m, page.me], () => renderMessage(conversation, m))));
+  }
   if (atBottom || box.dataset.channel !== conversation.id) box.scrollTop = box.scrollHeight;
   box.dataset.channel = conversation.id;
+}
+
+function renderMessage(conversation, m) {
+  const context = { channel: conversation.id, message_ts: m.ts };
+  const body = el("div", { class: "message-body" },
+    el("div", { class: "meta" }, el("strong", { text: m.user_name }), m.time || "", m.edited ? "（更新済み / edited）" : ""),
+    m.blocks && m.blocks.length ? renderBlocks(m.blocks, context) : el("div", { class: "text", html: mrkdwn(m.text || "") }),
+    m.ephemeral ? el("div", { class: "ephemeral-note", text: "あなただけに表示されています / only visible to you" }) : null);
+  return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}${m.reply ? " reply" : ""}`, "data-testid": "message", "data-ts": m.ts, "data-bot": m.bot ? "1" : "0" },
+    el("div", { class: `avatar${m.bot ? " bot" : ""}`, text: (m.user_name || "?").slice(0, 1) }), body);
 }
 
 function renderTimeline(timeline, account) {
@@ -482,9 +515,11 @@ async function refresh() {
   try {
     const response = await fetch(`/api/state?as=${encodeURIComponent(page.me)}`, { cache: "no-store" });
     const text = await response.text();
-    if (text !== page.lastState) {
+    const state = JSON.parse(text);
+    // An answer for the identity before a switch is not this person's view: drop it.
+    if (text !== page.lastState && state.me.id === page.me) {
       page.lastState = text;
-      renderState(JSON.parse(text));
+      renderState(state);
     }
   } catch (error) {
     console.warn("state refresh failed", error);
