@@ -166,6 +166,42 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     shot("06-account-suspended")
 
 
+def test_a_correction_replaces_the_post_and_the_timeline_shows_both(
+        local_stack: LocalStack, browser_page: object, screenshots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    page: Page = browser_page  # type: ignore[assignment]
+    shot = _shooter(page, screenshots)
+    timeline = page.locator("[data-testid=timeline] [data-testid=x-post]")
+    deleted = page.locator("[data-testid=deleted-posts] [data-testid=x-post]")
+    page.goto(local_stack.page_url)
+    _act_as(page, "staff")
+    _open(page, "proposals")
+    page.fill("[data-testid=composer]", "イベント " + PROPOSAL)
+    page.click("[data-testid=send]")
+    page.locator("[data-action-id=xpost_submit]").click()
+    _act_as(page, "chief")
+    _open(page, "approvals")
+    page.locator("[data-action-id=xpost_approve]").click()
+    expect(timeline).to_have_count(1, timeout=20_000)
+
+    # Art. 5.2: the chief proposes a correction; once approved, the worker deletes
+    # the wrong post and publishes the corrected one.
+    corrected = PROPOSAL.replace("10時", "11時")
+    page.fill("[data-testid=composer]", f"/xpost correct P-0001 {corrected}")
+    page.click("[data-testid=send]")
+    approve = page.locator("[data-action-id=xpost_approve]")
+    expect(approve).to_have_count(1)
+    shot("01-correction-card")
+    approve.click()
+    expect(deleted).to_have_count(1, timeout=20_000)
+    expect(deleted).to_contain_text("10時")
+    expect(timeline).to_have_count(1)
+    expect(timeline).to_contain_text("11時")
+    expect(timeline).to_contain_text("P-0001 の訂正")
+    shot("02-timeline-with-correction-and-deletion")
+
+
 def _open(page: object, channel: str) -> None:
     """Click a channel and wait until the conversation shown is that one."""
     from playwright.sync_api import expect
