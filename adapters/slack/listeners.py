@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 COMMAND = "/xpost"
 # Buttons that need words first: they open a modal (see modals.decision_form).
 ASKS_FOR = {REQUEST_CHANGES: "comment", REJECT: "reason", FOLLOW_REJECT: "reason"}
+BACKGROUND_THREADS = 2
 ONE_CLICK = (APPROVE, RETRY, SUBMIT, PICK_CATEGORY, FOLLOW_APPROVE, FOLLOW_DONE)
 
 
@@ -85,8 +87,13 @@ class People:
 
 
 class SlackListeners:
-    def __init__(self, container: Container, client: WebClient) -> None:
+    def __init__(self, container: Container, client: WebClient,
+                 background: Executor | None = None) -> None:
         self.container = container
+        # The slow half of a command or message (check, commit, answer) runs here, off
+        # the listener threads: a few threads, so under load the acks still get the CPU.
+        self.background = background or ThreadPoolExecutor(BACKGROUND_THREADS,
+                                                           thread_name_prefix="slack-work")
         self.workflow = container.workflow
         self.commands = container.commands
         self.lang = container.lang
@@ -109,9 +116,12 @@ class SlackListeners:
                    client: WebClient) -> None:
         ack()  # within Slack's 3 s, before anything that touches Redis or Slack
         text = plain_text(command.get("text") or "")
-        if _opens_form(text):
+        if _opens_form(text):  # at once: a trigger_id expires 3 s after the command
             client.views_open(trigger_id=command["trigger_id"], view=self._proposal_form())
             return
+        self.background.submit(self._run_command, command, text, respond)
+
+    def _run_command(self, command: dict[str, Any], text: str, respond: Respond) -> None:
         actor = self.people.actor(command["user_id"], command.get("user_name", ""))
         origin = {"platform": "slack", "channel": command.get("channel_id", ""),
                   "user": actor.user_id}
@@ -256,8 +266,10 @@ class SlackListeners:
     # -- a message in the staff channel or a DM ------------------------------------------
 
     def on_message(self, event: dict[str, Any], client: WebClient) -> None:
-        if not self._is_proposal_message(event):
-            return
+        if self._is_proposal_message(event):
+            self.background.submit(self._run_message, event, client)
+
+    def _run_message(self, event: dict[str, Any], client: WebClient) -> None:
         actor = self.people.actor(event["user"])
         text = plain_text(event.get("text") or "")
         origin = {"platform": "slack", "channel": event["channel"], "thread_ts": event["ts"],
