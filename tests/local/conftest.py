@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from adapters.embedded_redis import free_port
 from adapters.local.stack import LocalStack
+from tests.local.workspace_page import CHROMIUM, CHROMIUM_ARGS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,3 +74,18 @@ def screenshots(request: pytest.FixtureRequest) -> Path:
         old.unlink()
     print(f"screenshots: {folder}")
     return folder
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/test installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()

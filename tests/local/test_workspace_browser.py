@@ -7,37 +7,16 @@ tweepy to the X stand-in. A screenshot of each step lands in test-output/.
 
 from __future__ import annotations
 
-import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.local.stack import LocalStack
+from tests.local.workspace_page import act_as, open_channel, shooter
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PROPOSAL = "12月1日（月）10時から、狛江市こども食堂を市民センターで開きます。どなたでもどうぞ。"
-
-
-@pytest.fixture
-def browser_page() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (scripts/test installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="ja-JP")
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def test_staff_proposes_chief_approves_and_the_post_is_on_x(
@@ -45,13 +24,13 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     from playwright.sync_api import Page, expect
 
     page: Page = browser_page  # type: ignore[assignment]
-    shot = _shooter(page, screenshots)
+    shot = shooter(page, screenshots)
     page.goto(local_stack.page_url)
     expect(page.locator("[data-testid=channel-proposals]")).to_be_visible()
 
     # Staff: open the proposal form with /xpost and submit it.
-    _act_as(page, "staff")
-    _open(page, "proposals")
+    act_as(page, "staff")
+    open_channel(page, "proposals")
     shot("01-staff-opens-the-page")
     page.fill("[data-testid=composer]", "/xpost")
     page.click("[data-testid=send]")
@@ -67,8 +46,8 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     expect(modal).to_have_count(0)
 
     # Chief: the card is in #approvals with its three buttons; approve.
-    _act_as(page, "chief")
-    _open(page, "approvals")
+    act_as(page, "chief")
+    open_channel(page, "approvals")
     approve = page.locator("[data-action-id=xpost_approve]")
     expect(approve).to_be_visible()
     expect(page.locator("[data-action-id=xpost_request_changes]")).to_be_visible()
@@ -84,16 +63,9 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     expect(page.locator("[data-action-id=xpost_approve]")).to_have_count(0)
     expect(page.locator("#messages")).to_contain_text("承認")
     shot("05-published-card-updated")
-    _open(page, "notifications")
+    open_channel(page, "notifications")
     expect(page.locator("#messages")).to_contain_text("X に投稿しました")
     shot("06-notification-channel")
-
-
-def _shooter(page: object, folder: Path):  # type: ignore[no-untyped-def]
-    def shot(name: str) -> None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-    return shot
 
 
 def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspended(
@@ -101,14 +73,14 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     from playwright.sync_api import Page, expect
 
     page: Page = browser_page  # type: ignore[assignment]
-    shot = _shooter(page, screenshots)
+    shot = shooter(page, screenshots)
     messages = page.locator("#messages")
     modal = page.locator("[data-testid=modal]")
     page.goto(local_stack.page_url)
 
     # Staff writes a plain message in #proposals; the bot answers in the thread.
-    _act_as(page, "staff")
-    _open(page, "proposals")
+    act_as(page, "staff")
+    open_channel(page, "proposals")
     page.fill("[data-testid=composer]", "イベント " + PROPOSAL)
     page.click("[data-testid=send]")
     page.locator("[data-action-id=xpost_submit]").click()
@@ -116,8 +88,8 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     shot("01-staff-message-and-submit")
 
     # Chief asks for changes: the button opens a form for the comment.
-    _act_as(page, "chief")
-    _open(page, "approvals")
+    act_as(page, "chief")
+    open_channel(page, "approvals")
     page.locator("[data-action-id=xpost_request_changes]").click()
     expect(modal).to_be_visible()
     modal.locator("textarea").fill("会場の住所も入れてください。")
@@ -129,8 +101,8 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     shot("03-card-shows-changes-requested")
 
     # Staff gets a DM with an edit button; the edit form holds the text.
-    _act_as(page, "staff")
-    _open(page, "dm")
+    act_as(page, "staff")
+    open_channel(page, "dm")
     page.locator("[data-action-id=xpost_edit]").click()
     expect(modal).to_be_visible()
     modal.locator("textarea").fill(PROPOSAL + "会場は狛江市中央公民館です。")
@@ -140,8 +112,8 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     page.locator("[data-testid=modal-close]").click()
 
     # The chief's card is the new version again; reject it with a reason.
-    _act_as(page, "chief")
-    _open(page, "approvals")
+    act_as(page, "chief")
+    open_channel(page, "approvals")
     expect(messages).to_contain_text("中央公民館")
     page.locator("[data-action-id=xpost_reject]").click()
     modal.locator("textarea").fill("今回は見送ります。")
@@ -151,17 +123,17 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     shot("05-card-rejected")
 
     # Staff cannot suspend; the refusal is for them alone. The chief can.
-    _act_as(page, "staff")
-    _open(page, "proposals")
+    act_as(page, "staff")
+    open_channel(page, "proposals")
     page.fill("[data-testid=composer]", "/xpost suspend 訓練")
     page.click("[data-testid=send]")
     expect(messages.locator(".ephemeral").last).to_contain_text("権限がありません")
-    _act_as(page, "chief")
+    act_as(page, "chief")
     expect(messages).not_to_contain_text("権限がありません")
     page.fill("[data-testid=composer]", "/xpost suspend 訓練のため")
     page.click("[data-testid=send]")
     expect(page.locator("[data-testid=account-status]")).to_contain_text("停止")
-    _open(page, "notifications")
+    open_channel(page, "notifications")
     expect(messages).to_contain_text("停止しました")
     shot("06-account-suspended")
 
@@ -171,17 +143,17 @@ def test_a_correction_replaces_the_post_and_the_timeline_shows_both(
     from playwright.sync_api import Page, expect
 
     page: Page = browser_page  # type: ignore[assignment]
-    shot = _shooter(page, screenshots)
+    shot = shooter(page, screenshots)
     timeline = page.locator("[data-testid=timeline] [data-testid=x-post]")
     deleted = page.locator("[data-testid=deleted-posts] [data-testid=x-post]")
     page.goto(local_stack.page_url)
-    _act_as(page, "staff")
-    _open(page, "proposals")
+    act_as(page, "staff")
+    open_channel(page, "proposals")
     page.fill("[data-testid=composer]", "イベント " + PROPOSAL)
     page.click("[data-testid=send]")
     page.locator("[data-action-id=xpost_submit]").click()
-    _act_as(page, "chief")
-    _open(page, "approvals")
+    act_as(page, "chief")
+    open_channel(page, "approvals")
     page.locator("[data-action-id=xpost_approve]").click()
     expect(timeline).to_have_count(1, timeout=20_000)
 
@@ -201,19 +173,3 @@ def test_a_correction_replaces_the_post_and_the_timeline_shows_both(
     expect(timeline).to_contain_text("P-0001 の訂正")
     shot("02-timeline-with-correction-and-deletion")
 
-
-def _open(page: object, channel: str) -> None:
-    """Click a channel and wait until the conversation shown is that one."""
-    from playwright.sync_api import expect
-
-    page.click(f"[data-testid=channel-{channel}]")  # type: ignore[attr-defined]
-    title = "xpost（ボット）との DM" if channel == "dm" else f"# {channel}"
-    expect(page.locator("#conversation-title")).to_have_text(title)  # type: ignore[attr-defined]
-
-
-def _act_as(page: object, role: str) -> None:
-    from playwright.sync_api import expect
-
-    page.click(f"[data-testid=as-{role}]")  # type: ignore[attr-defined]
-    expect(page.locator(f"[data-testid=as-{role}]")).to_have_class(  # type: ignore[attr-defined]
-        re.compile(r"\bactive\b"))
