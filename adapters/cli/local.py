@@ -13,8 +13,11 @@ import signal
 import sys
 from pathlib import Path
 
-from adapters.local.stack import CHIEF, DEFAULT_DATA_DIR, DEFAULT_PORT, STAFF, LocalStack
+from adapters.local.people import CHIEF, STAFF
+from adapters.local.stack import DEFAULT_DATA_DIR, DEFAULT_PORT, LocalStack
 from adapters.settings import SettingsError
+from policies import PolicyFileError
+from policies.model import default_policy_path
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
                        redis_url=os.environ.get("REDIS_URL") or None)
     try:
         return asyncio.run(_serve_until_stopped(stack))
-    except SettingsError as error:
+    except (SettingsError, PolicyFileError) as error:
+        # A policy edit being rehearsed may not parse: say where, no traceback.
         print(f"xpost local: {error}", file=sys.stderr)
         return 2
 
@@ -71,6 +75,7 @@ async def _serve_until_stopped(stack: LocalStack) -> int:
 def banner(stack: LocalStack) -> str:
     redis_line = ("REDIS_URL の Redis / the Redis at REDIS_URL" if stack.redis_url
                   else f"内蔵 Redis / embedded Redis, data: {stack.data_dir}")
+    policy = stack.container.settings.policy_path if stack.container else None
     return "\n".join([
         "",
         "xpost をローカルで起動しました（Slack・X には接続しません）。",
@@ -85,6 +90,7 @@ def banner(stack: LocalStack) -> str:
         f"switch to {CHIEF.name} (chief), press 承認 (approve) in #approvals; the post",
         "appears on the X timeline and in #notifications.",
         "",
+        f"  ポリシー / policy: {policy or default_policy_path()}",
         f"  {redis_line}",
         f"  ボット / bot: {stack.bot_url}/healthz",
         "  停止は Ctrl-C / Ctrl-C stops everything",

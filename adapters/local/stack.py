@@ -29,6 +29,13 @@ from aiohttp import web
 
 from adapters.bootstrap import Container, build, chat_notifiers
 from adapters.embedded_redis import EmbeddedRedis, free_port
+from adapters.local.people import (
+    APPROVALS,
+    CHIEF,
+    NOTIFICATIONS,
+    PROPOSALS,
+    USERS,
+)
 from adapters.settings import Settings, load_settings
 from adapters.slack_standin import SlackStandIn
 from adapters.web import build_web_app
@@ -42,27 +49,6 @@ DEFAULT_PORT = 3000
 DEFAULT_DATA_DIR = Path(".xpost-local")
 
 
-@dataclass(frozen=True)
-class LocalUser:
-    user_id: str
-    name: str
-    role: str  # "staff" or "chief": which identity button the page shows
-
-
-@dataclass(frozen=True)
-class LocalChannel:
-    channel_id: str
-    name: str
-    title: str  # the page's label
-
-
-STAFF = LocalUser("U_STAFF", "職員 狛江花子", "staff")
-CHIEF = LocalUser("U_CHIEF", "子ども若者政策課長", "chief")
-USERS = (STAFF, CHIEF)
-PROPOSALS = LocalChannel("C_PROPOSALS", "proposals", "投稿案")
-APPROVALS = LocalChannel("C_APPROVALS", "approvals", "承認")
-NOTIFICATIONS = LocalChannel("C_NOTIFICATIONS", "notifications", "通知")
-CHANNELS = (PROPOSALS, APPROVALS, NOTIFICATIONS)
 
 
 def local_settings(*, port: int, bot_port: int, slack_api_url: str, slack_bot_token: str,

@@ -15,6 +15,12 @@ the X stand-in's `GET /_standin/timeline`; the account's state from the workflow
 
 Served on 127.0.0.1 only; requests must name this server in Host (no DNS rebinding)
 and POSTs must be JSON (no cross-site form posts).
+
+Stable hooks for browser tests (part of the page's contract): `composer` and `send`,
+`as-staff` / `as-chief`, `channel-proposals` / `-approvals` / `-notifications` /
+`-dm`, `timeline` with `x-post` items (and `deleted-posts`), `account-status`,
+`modal` with `modal-submit` and `modal-close` (all `data-testid`); every Block Kit
+button carries `data-action-id`.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from adapters.local.people import CHANNELS, STAFF, USERS, LocalUser
 from adapters.slack_standin import Delivery, SlackStandIn
 from chatbot.errors import WorkflowError
 from chatbot.views import TOKYO
@@ -88,7 +95,7 @@ def _json_post(handler: Handler) -> Callable[[web.Request], Awaitable[web.Respon
         if request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text="JSON only")
         body = await request.json()
-        if not isinstance(body, dict) or _user(request.app[STACK_KEY], body.get("as")) is None:
+        if not isinstance(body, dict) or _user(body.get("as")) is None:
             return web.json_response({"ok": False, "error": "unknown user"}, status=400)
         try:
             answer = await handler(request, body)
@@ -99,9 +106,7 @@ def _json_post(handler: Handler) -> Callable[[web.Request], Awaitable[web.Respon
     return serve
 
 
-def _user(stack: LocalStack, user_id: object) -> Any:
-    from adapters.local.stack import USERS
-
+def _user(user_id: object) -> LocalUser | None:
     return next((u for u in USERS if u.user_id == user_id), None)
 
 
@@ -110,13 +115,13 @@ def _user(stack: LocalStack, user_id: object) -> Any:
 
 async def _state(request: web.Request) -> web.Response:
     stack = request.app[STACK_KEY]
-    me = _user(stack, request.query.get("as")) or _user(stack, "U_STAFF")
+    me = _user(request.query.get("as")) or STAFF
     timeline, account = await asyncio.gather(_timeline(request), asyncio.to_thread(
         _account, stack))
     slack = conversations_for(_slack(request), me.user_id)
     return web.json_response({
         "me": {"id": me.user_id, "name": me.name, "role": me.role},
-        "users": [{"id": u.user_id, "name": u.name, "role": u.role} for u in _users()],
+        "users": [{"id": u.user_id, "name": u.name, "role": u.role} for u in USERS],
         "channels": slack["channels"],
         "dms": slack["dms"],
         "modal": slack["modal"],
@@ -124,12 +129,6 @@ async def _state(request: web.Request) -> web.Response:
         "account": account,
         "modal_command": FORM_COMMAND,
     }, headers={"Cache-Control": "no-store"})
-
-
-def _users() -> tuple[Any, ...]:
-    from adapters.local.stack import USERS
-
-    return USERS
 
 
 async def _timeline(request: web.Request) -> dict[str, Any]:
@@ -174,8 +173,6 @@ def conversations_for(slack: SlackStandIn, user_id: str) -> dict[str, Any]:
     Ephemeral messages are merged into their channel for the person they were for
     only; thread replies follow their parent, marked as replies.
     """
-    from adapters.local.stack import CHANNELS
-
     snapshot = slack.snapshot()
     users = snapshot.get("users", {})
     own_ephemerals = snapshot.get("ephemerals", {}).get(user_id, [])

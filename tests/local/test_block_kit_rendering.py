@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.local.stack import APPROVALS, CHIEF, LocalStack
+from adapters.local.people import APPROVALS, CHIEF
+from adapters.local.stack import LocalStack
 from tests.local.workspace_page import act_as, open_channel
 
 pytestmark = pytest.mark.browser

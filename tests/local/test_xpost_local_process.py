@@ -129,3 +129,20 @@ def test_comes_up_stops_on_ctrl_c_and_keeps_the_proposals(tmp_path: Path) -> Non
             again.process.kill()
     assert again.process.returncode == 0
     assert _gone(redis_pid)
+
+
+def test_a_broken_policy_edit_is_reported_by_line_and_nothing_is_left_running(
+        tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("version = 1\n[workflow\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(REPO_ROOT), XPOST_POLICY=str(policy))
+    before = {p.pid for p in psutil.process_iter() if "redis-server" in p.name()}
+    finished = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "local", "--port", str(free_port()),
+         "--data", str(tmp_path / "data")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert finished.returncode == 2
+    assert "policy.toml" in finished.stderr and "Traceback" not in finished.stderr
+    after = {p.pid for p in psutil.process_iter() if "redis-server" in p.name()}
+    assert after <= before
