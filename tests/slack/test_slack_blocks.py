@@ -59,3 +59,16 @@ def test_a_teams_proposal_gets_a_card_in_slack_too(world: World) -> None:
     # No Slack DM is attempted for an author who is not on Slack.
     assert all(c["args"].get("users") != author.user_id
                for c in world.slack.calls("conversations.open"))
+
+
+@pytest.mark.redis
+def test_the_stand_in_shows_its_channels_as_json(world: World) -> None:
+    import requests
+
+    world.slack.send_command("U_STAFF", "event 12月1日（土）10時から子ども食堂を開きます。")
+    eventually(lambda: world.slack.messages(APPROVAL), what="the card")
+    seen = requests.get(world.slack.url + "/_standin/channels", timeout=5).json()
+    assert seen["channels"][APPROVAL][0]["blocks"]
+    calls = requests.get(world.slack.url + "/_standin/calls?method=chat.postMessage",
+                         timeout=5).json()["calls"]
+    assert calls and all(c["method"] == "chat.postMessage" for c in calls)
