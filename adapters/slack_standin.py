@@ -18,7 +18,8 @@ their messages in order (`messages(channel)`, with `ts`, `text`, `blocks`,
 
 `response_url`s handed to the bot point at `POST /_standin/respond/<token>` here.
 `GET /_standin/channels` is a JSON view of everything a person could see, for the
-local demo page. All methods are thread-safe (one lock around the state).
+local demo page; `GET /_standin/calls[?method=chat.update]` the Web API calls.
+All methods are thread-safe (one lock around the state).
 
 With `socket_mode=True` a WebSocket server (package `websockets`) is started too;
 `apps.connections.open` hands out its ws:// URL, and the helpers deliver envelopes
@@ -528,6 +529,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path)
         if path.path == "/_standin/channels":
             self._json(200, self.standin.snapshot())
+        elif path.path == "/_standin/calls":
+            method = dict(parse_qsl(path.query)).get("method")
+            self._json(200, {"calls": self.standin.calls(method)})
         elif path.path.startswith("/api/"):
             self._api(path.path[5:], dict(parse_qsl(path.query)))
         else:
