@@ -59,7 +59,9 @@ async def _serve_until_stopped(stack: LocalStack) -> int:
     try:
         await stack.start()
     except OSError as error:
-        print(f"xpost local: 起動できませんでした / could not start: {error}", file=sys.stderr)
+        print(f"xpost local: 起動できませんでした / could not start: {error}\n"
+              "ポートが使用中なら --port で別の番号を指定してください / "
+              "if the port is taken, choose another with --port", file=sys.stderr)
         return 1
     print(banner(stack), flush=True)
     try:

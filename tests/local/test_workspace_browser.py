@@ -131,7 +131,7 @@ def test_changes_requested_edited_in_the_dm_then_rejected_and_the_account_suspen
     act_as(page, "chief")
     expect(messages).not_to_contain_text("権限がありません")
     page.fill("[data-testid=composer]", "/xpost suspend 訓練のため")
-    page.click("[data-testid=send]")
+    page.press("[data-testid=composer]", "Enter")  # Enter sends, as in Slack
     expect(page.locator("[data-testid=account-status]")).to_contain_text("停止")
     open_channel(page, "notifications")
     expect(messages).to_contain_text("停止しました")

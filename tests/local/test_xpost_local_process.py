@@ -122,6 +122,13 @@ def test_comes_up_stops_on_ctrl_c_and_keeps_the_proposals(tmp_path: Path) -> Non
     try:
         again.wait_ready()
         assert [p["id"] for p in again.state()["account"]["proposals"]] == ["P-0001"]
+        listed = requests.post(again.page_url + "api/send", timeout=10, json={
+            "as": "U_STAFF", "channel": "C_PROPOSALS", "text": "/xpost list"})
+        assert listed.json()["ok"] is True
+        deadline = time.monotonic() + 10
+        while "P-0001" not in str(again.state()["channels"]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "P-0001" in str(again.state()["channels"])  # the bot lists it after the restart
         redis_pid = _redis_servers_under(again.process.pid)[0].pid
         assert again.interrupt(signal.SIGTERM) < STOP_WITHIN_S  # how a service manager stops it
     finally:

@@ -409,6 +409,7 @@ function renderState(state) {
     renderMessages(current);
   }
   renderTimeline(state.timeline, state.account);
+  renderSaved(state);
   renderModal(state.modal);
 }
 
@@ -465,6 +466,18 @@ function renderMessage(conversation, m) {
     m.ephemeral ? el("div", { class: "ephemeral-note", text: "あなただけに表示されています / only visible to you" }) : null);
   return el("div", { class: `message${m.ephemeral ? " ephemeral" : ""}${m.reply ? " reply" : ""}`, "data-testid": "message", "data-ts": m.ts, "data-bot": m.bot ? "1" : "0" },
     el("div", { class: `avatar${m.bot ? " bot" : ""}`, text: (m.user_name || "?").slice(0, 1) }), body);
+}
+
+// After a restart the proposals are still in Redis, but the stand-ins' channels and
+// timeline start empty: say so, so nobody thinks the proposals were lost.
+function renderSaved(state) {
+  const saved = (state.account?.proposals || []).length;
+  const empty = [...state.channels, ...state.dms].every((c) => c.messages.length === 0);
+  const node = $("#saved-note");
+  node.hidden = !(saved && empty);
+  node.textContent = `保存されている投稿案が ${saved} 件あります。/xpost list で一覧できます`
+    + "（チャンネルの会話と X の代役のタイムラインは再起動で消えます）。"
+    + ` / ${saved} saved proposal(s): /xpost list shows them.`;
 }
 
 function renderTimeline(timeline, account) {
@@ -542,10 +555,11 @@ document.addEventListener("DOMContentLoaded", () => {
     send($("#composer").value);
   });
   $("#composer").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      send($("#composer").value);
-    }
+    // As in Slack: Enter sends, Shift+Enter is a new line. An Enter that confirms a
+    // Japanese IME conversion (isComposing / keyCode 229) must never send.
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    send($("#composer").value);
   });
   $("#open-modal").addEventListener("click", () => send(page.state?.modal_command || "/xpost"));
   refresh();
