@@ -29,13 +29,8 @@ from aiohttp import web
 
 from adapters.bootstrap import Container, build, chat_notifiers
 from adapters.embedded_redis import EmbeddedRedis, free_port
-from adapters.local.people import (
-    APPROVALS,
-    CHIEF,
-    NOTIFICATIONS,
-    PROPOSALS,
-    USERS,
-)
+from adapters.local.people import APPROVALS, CHIEF, NOTIFICATIONS, PROPOSALS, USERS
+from adapters.local.workspace import build_workspace_app
 from adapters.settings import Settings, load_settings
 from adapters.slack_standin import SlackStandIn
 from adapters.web import build_web_app
@@ -47,8 +42,6 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 DEFAULT_DATA_DIR = Path(".xpost-local")
-
-
 
 
 def local_settings(*, port: int, bot_port: int, slack_api_url: str, slack_bot_token: str,
@@ -116,8 +109,6 @@ class LocalStack:
             raise
 
     async def _start(self) -> None:
-        from adapters.local.workspace import build_workspace_app
-
         redis_url = self.redis_url
         if not redis_url:
             self.redis = await asyncio.to_thread(EmbeddedRedis(self.data_dir).start)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from adapters.local.people import CHANNELS, STAFF, USERS, LocalUser
 from adapters.slack_standin import Delivery, SlackStandIn
@@ -148,8 +149,8 @@ def _account(stack: LocalStack) -> dict[str, Any]:
         return {}
     try:
         status = container.workflow.status()
-    except (WorkflowError, OSError) as error:
-        return {"error": str(error)}
+    except (WorkflowError, RedisError) as error:  # the page keeps polling; Redis comes back
+        return {"error": type(error).__name__}
     proposals = container.workflow.list(limit=200)
     return {
         "username": container.account,
