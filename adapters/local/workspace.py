@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,6 +237,15 @@ def _outcome(delivery: Delivery) -> dict[str, Any]:
     return {"status": delivery.status}
 
 
+_URL = re.compile(r"https?://[^\s<>]+")
+
+
+def slack_encoded(typed: str) -> str:
+    """What a Slack client sends for what was typed: `&<>` escaped, links in `<...>`."""
+    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _URL.sub(lambda link: f"<{link.group(0)}>", escaped)
+
+
 async def _send(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
     slack = _slack(request)
     text, channel, user = str(body["text"]), str(body["channel"]), str(body["as"])
@@ -244,10 +254,11 @@ async def _send(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
         if command != FORM_COMMAND:
             return {"ok": False, "error": f"{command} は使えないコマンドです / "
                                           f"{command} is not a valid command"}
-        delivery = await asyncio.to_thread(slack.send_command, user, rest.strip(),
+        delivery = await asyncio.to_thread(slack.send_command, user, slack_encoded(rest.strip()),
                                            channel=channel, command=command)
     else:
-        _, delivery = await asyncio.to_thread(slack.post_message, user, channel, text)
+        _, delivery = await asyncio.to_thread(slack.post_message, user, channel,
+                                              slack_encoded(text))
     return _outcome(delivery)
 
 

@@ -29,3 +29,19 @@ def test_an_unknown_slash_command_is_answered_like_slack(local_stack: LocalStack
         "as": "U_STAFF", "channel": "C_PROPOSALS", "text": "/tweet こんにちは"})
     assert sent.json()["ok"] is False
     assert "/tweet" in sent.json()["error"]
+
+
+def test_typed_text_reaches_the_bot_as_typed(local_stack: LocalStack) -> None:
+    """The page encodes like a Slack client (`&amp;`, `<url>`); the bot decodes it."""
+    import time
+
+    typed = "イベント 子ども食堂&学習会 <無料> https://www.city.komae.tokyo.jp/ へどうぞ"
+    sent = requests.post(local_stack.page_url + "api/send", timeout=10, json={
+        "as": "U_STAFF", "channel": "C_PROPOSALS", "text": typed})
+    assert sent.json()["ok"] is True
+    assert local_stack.container is not None
+    deadline = time.monotonic() + 10
+    while not local_stack.container.workflow.list() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [proposal] = local_stack.container.workflow.list()
+    assert proposal.current.text == typed.removeprefix("イベント ")
