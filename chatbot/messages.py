@@ -269,6 +269,24 @@ Chief and delegates only:
     "event_follow_approved": {"ja": "フォロー申請 {id}（@{handle}）が承認されました。課長が X アプリで手動でフォローしてください。", "en": "Follow request {id} (@{handle}) was approved; the chief follows by hand in the X app."},
     "event_follow_rejected": {"ja": "フォロー申請 {id}（@{handle}）は却下されました。", "en": "Follow request {id} (@{handle}) was rejected."},
     "event_follow_followed": {"ja": "@{handle} をフォローしました（{id}）。", "en": "@{handle} is now followed ({id})."},
+    # -- forms and answers shared by the chat front ends (Teams uses them first) --------------
+    "form_title": {"ja": "投稿案の入力フォーム", "en": "Proposal form"},
+    "form_text_label": {"ja": "本文（X にこのとおり投稿されます）", "en": "Text (posted on X exactly as written)"},
+    "form_category_label": {"ja": "区分（第5条第1項）", "en": "Category (Art. 5.1)"},
+    "form_rights_label": {"ja": "画像の権利（画像を添える場合）", "en": "Image rights (when images are attached)"},
+    "form_rights_none": {"ja": "画像なし", "en": "No images"},
+    "form_rights_city": {"ja": "市が権利を持つ画像", "en": "The city holds the rights"},
+    "form_rights_author": {"ja": "起案者が撮影した画像", "en": "Taken by the author"},
+    "form_publish_label": {"ja": "投稿日時（空欄なら承認後すぐ）", "en": "Publish at (empty: right after approval)"},
+    "form_text_required": {"ja": "本文を入力してください。", "en": "Please write the text."},
+    "comment_placeholder": {"ja": "コメント・理由（差し戻し・却下では必須）", "en": "Comment or reason (required to request changes or reject)"},
+    "author_decided": {"ja": "あなたの投稿案 {id}: {decision}", "en": "Your proposal {id}: {decision}"},
+    "comment_line": {"ja": "コメント: {comment}", "en": "Comment: {comment}"},
+    "wrong_conversation": {
+        "ja": "このチャンネルでは投稿案を受け付けていません。職員用のチャンネルか、ボットとの個人チャットでお使いください。",
+        "en": "This channel does not take proposals. Please use the staff channel or a personal chat with the bot.",
+    },
+    "unknown_action": {"ja": "このボタンは使えません。カードを開き直してください。", "en": "This button cannot be used. Please reopen the card."},
 }
 
 STATE_LABELS: dict[str, dict[str, str]] = {
