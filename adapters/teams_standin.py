@@ -200,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
     def standin(self) -> BotConnectorStandIn:
         return self.server.standin  # type: ignore[attr-defined]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the recording is the log
 
     def _body(self) -> dict[str, Any]:

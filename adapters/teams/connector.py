@@ -141,8 +141,13 @@ class TeamsConnector:
         """Post to a conversation; returns the new activity's id."""
 
         async def post(context: TurnContext) -> str:
-            response = await context.send_activity(activity)
-            return response.id if response else ""
+            # A new message, not a reply: `TurnContext.send_activity` would make it a reply
+            # to the continuation activity's made-up id.
+            reference = TurnContext.get_conversation_reference(context.activity)
+            TurnContext.apply_conversation_reference(activity, reference)
+            activity.reply_to_id = None
+            responses = await context.adapter.send_activities(context, [activity])
+            return responses[0].id if responses and responses[0] else ""
 
         return str(await self._in_conversation(conversation_id, post))
 

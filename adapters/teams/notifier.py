@@ -72,9 +72,9 @@ class TeamsNotifier(Notifier):
         steps: list[Awaitable[None]] = []
         proposal = self._proposal(event)
         if proposal is not None:
+            steps.append(self._refresh_cards(proposal))  # an edit shows on the older cards too
             if event.kind == "proposal_submitted":
                 steps.append(self._send_approval_card(proposal))
-            steps.append(self._refresh_cards(proposal))
             if proposal.author.platform == "teams" and event.kind in AUTHOR_EVENTS:
                 steps.append(self._tell_author(proposal, event))
         follow = self._follow(event)
