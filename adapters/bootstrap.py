@@ -70,7 +70,6 @@ def build(
     clock: Clock | None = None,
     redis_client: redis.Redis | None = None,
     x_gateway: XGateway | None = None,
-    reclaim_after_ms: int = 30_000,
 ) -> Container:
     """Everything xpost needs, wired from settings; chat notifiers are added by the caller."""
     policy = load_policy(settings.policy_path)
@@ -84,8 +83,8 @@ def build(
     clock = clock or SystemClock()
     roles = RoleDirectory(settings.chief_ids(), settings.delegate_ids())
     store = RedisStore(redis_client, account)
-    queue = RedisJobQueue(redis_client, account, reclaim_after_ms=reclaim_after_ms)
-    events = RedisEventFeed(redis_client, account, reclaim_after_ms=reclaim_after_ms)
+    queue = RedisJobQueue(redis_client, account, reclaim_after_ms=settings.reclaim_after_ms)
+    events = RedisEventFeed(redis_client, account, reclaim_after_ms=settings.reclaim_after_ms)
     workflow = Workflow(store, checker, policy, roles, clock, queue=queue,
                         lang=settings.language)
     if x_gateway is None and settings.x_configured:

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     language: str = Field("ja", validation_alias="XPOST_LANG")
     port: int = Field(3000, validation_alias="PORT")
     public_url: str = Field("", validation_alias="XPOST_PUBLIC_URL")
+    # How long a job may sit claimed by a silent worker before another takes it over.
+    reclaim_after_ms: int = Field(30_000, validation_alias="XPOST_RECLAIM_AFTER_MS", gt=0)
 
     # -- X ----------------------------------------------------------------------
     x_api_key: SecretStr | None = Field(None, validation_alias="X_API_KEY")

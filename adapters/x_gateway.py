@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -188,6 +188,8 @@ class TweepyXGateway(XGateway):
         """Asks X every time (the worker's identity check); keeps the answer for URLs."""
         with _x_errors("read the account"):
             user = self._client.get_me(user_auth=True).data
+        if user is None:
+            raise XRejected("X did not say which account these tokens belong to")
         identity = XIdentity(id=str(user.id), username=user.username)
         with self._lock:
             self._identity = identity
@@ -201,6 +203,9 @@ class TweepyXGateway(XGateway):
                 text=text, media_ids=media_ids or None, user_auth=True
             )
         data = response.data
+        if not isinstance(data, dict) or "id" not in data:
+            # Created or not, we cannot tell: the worker reconciles as for a time-out.
+            raise XTransient("X answered the post without an id")
         post_id = str(data["id"])
         return XPost(
             id=post_id,
@@ -209,11 +214,8 @@ class TweepyXGateway(XGateway):
         )
 
     def delete_post(self, post_id: str) -> None:
-        try:
-            with _x_errors("delete the post"):
-                self._client.delete_tweet(post_id, user_auth=True)
-        except _AlreadyGone:
-            return
+        with _x_errors("delete the post", not_found_is_fine=True):
+            self._client.delete_tweet(post_id, user_auth=True)
 
     def recent_posts(self, limit: int = 20) -> list[XPost]:
         if limit <= 0:
@@ -285,10 +287,6 @@ class TweepyXGateway(XGateway):
             self._rate_limits[limit.endpoint] = limit
 
 
-class _AlreadyGone(Exception):
-    """404 on delete: the post is not there, which is what we wanted."""
-
-
 def _raise_like_tweepy(response: requests.Response) -> None:
     """tweepy's own status mapping, for the one call tweepy does not wrap."""
     status = response.status_code
@@ -316,15 +314,15 @@ def _what_x_said(err: tweepy.HTTPException) -> str:
 
 
 @contextmanager
-def _x_errors(action: str) -> Iterator[None]:
+def _x_errors(action: str, *, not_found_is_fine: bool = False) -> Iterator[None]:
     """tweepy's and requests' exceptions, as the port's: what the worker should do next."""
     try:
         yield
     except tweepy.TooManyRequests as err:
-        _rate_limited(err)
+        raise XRateLimited(_rate_limit_reset(err.response)) from err
     except tweepy.NotFound as err:
-        if action == "delete the post":
-            raise _AlreadyGone from err
+        if not_found_is_fine:
+            return
         raise XRejected(f"X refused to {action}: {_what_x_said(err)}") from err
     except tweepy.Forbidden as err:
         if any("duplicate content" in str(m).lower() for m in err.api_messages):
@@ -341,13 +339,24 @@ def _x_errors(action: str) -> Iterator[None]:
     ) as err:
         # The request may have reached X: the post may exist (the worker reconciles).
         raise XTransient(f"no answer from X to {action}: {type(err).__name__}") from err
+    except requests.JSONDecodeError as err:  # a 2xx we cannot read: it may have worked
+        raise XTransient(f"X's answer to {action} could not be read") from err
     except requests.RequestException as err:  # a bad URL or the like: configuration
         raise XRejected(f"could not ask X to {action}: {type(err).__name__}") from err
 
 
-def _rate_limited(err: tweepy.TooManyRequests) -> NoReturn:
-    if err.reset_time is not None:
-        reset_at = datetime.fromtimestamp(err.reset_time, UTC)
-    else:
-        reset_at = datetime.now(UTC) + FALLBACK_RATE_WINDOW
-    raise XRateLimited(reset_at) from err
+def _rate_limit_reset(response: requests.Response) -> datetime:
+    """When to try again: the 15-minute window's reset, or the 24-hour cap's if that ran out.
+
+    Retrying at the window's reset while the daily cap is spent would only earn
+    more 429s from an account X is already watching.
+    """
+    headers = response.headers
+    resets = [headers.get("x-rate-limit-reset")]
+    for cap in ("x-user-limit-24hour", "x-app-limit-24hour"):
+        if headers.get(f"{cap}-remaining") == "0":
+            resets.append(headers.get(f"{cap}-reset"))
+    epochs = [int(r) for r in resets if r and r.isdigit()]
+    if not epochs:
+        return datetime.now(UTC) + FALLBACK_RATE_WINDOW
+    return datetime.fromtimestamp(max(epochs), UTC)

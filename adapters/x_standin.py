@@ -18,7 +18,7 @@ Admin API (JSON, no auth: it listens on 127.0.0.1 only):
     GET  /_standin/timeline     {"account", "posts": [...], "deleted": [...]}, newest first
     GET  /_standin/calls        {"calls": [{"at", "method", "path", "endpoint", "status"}]}
     GET  /_standin/faults       pending faults and latencies
-    POST /_standin/faults       {"endpoint", "kind", "count", "status", "delay"} or
+    POST /_standin/faults       {"endpoint", "kind", "count", "status", "delay", "reset_in"} or
                                 {"kind": "latency", "seconds", "endpoint" (optional)}
     POST /_standin/rate_limits  {"endpoint", "limit", "window_seconds"}
     POST /_standin/reset        forget posts, media, faults, calls, windows
@@ -64,8 +64,8 @@ MAX_WEIGHTED_LENGTH = 280
 OAUTH_TIMESTAMP_TOLERANCE_SECONDS = 300
 TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here
 
-FaultKind = Literal["error", "rate_limit", "timeout_after", "drop_after"]
-FAULT_KINDS: tuple[str, ...] = ("error", "rate_limit", "timeout_after", "drop_after")
+FaultKind = Literal["error", "rate_limit", "daily_limit", "timeout_after", "drop_after"]
+FAULT_KINDS: tuple[str, ...] = ("error", "rate_limit", "daily_limit", "timeout_after", "drop_after")
 
 # (method, path pattern, endpoint name)
 ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
@@ -126,6 +126,7 @@ class _Fault:
     remaining: int
     status: int = 503
     delay: float = 30.0
+    reset_in: float = 86400.0
 
 
 @dataclass
@@ -292,11 +293,14 @@ class XStandIn:
         *,
         status: int = 503,
         delay: float = 30.0,
+        reset_in: float = 86400.0,
     ) -> None:
         """The next `count` requests to `endpoint` fail this way.
 
         error: answer `status` (5xx by default) without doing anything.
         rate_limit: answer 429 with the window's headers.
+        daily_limit: answer 429 with X's 24-hour cap headers, resetting in `reset_in`
+            seconds (later than the 15-minute window's reset).
         timeout_after: do the work (the post IS created), then hold the response
             for `delay` seconds, past the client's time-out.
         drop_after: do the work, then close the connection without answering.
@@ -309,7 +313,7 @@ class XStandIn:
             raise ValueError("count must be at least 1")
         with self._lock:
             self._faults.setdefault(endpoint, deque()).append(
-                _Fault(kind=kind, remaining=count, status=status, delay=delay)
+                _Fault(kind=kind, remaining=count, status=status, delay=delay, reset_in=reset_in)
             )
 
     def set_latency(self, seconds: float, endpoint: str | None = None) -> None:
@@ -352,22 +356,31 @@ class XStandIn:
         if endpoint is None:
             return _Outcome(404, _problem(404, "Not Found", f"No route for {method} {path}"))
         self._wait_latency(endpoint)
-        if not self._signature_ok(method, path, query, headers, body):
-            return _Outcome(401, _problem(401, "Unauthorized", "Unauthorized"))
-
+        signed = self._signature_ok(method, path, query, headers, body)
         with self._lock:
             window = self._current_window(endpoint)
-            fault = self._take_fault(endpoint)
-            allowed = window.used < window.limit
-            if allowed and not (fault and fault.kind == "rate_limit"):
+            fault = self._take_fault(endpoint) if signed else None
+            refused = fault is not None and fault.kind in ("rate_limit", "daily_limit")
+            allowed = signed and window.used < window.limit and not refused
+            if allowed:
                 window.used += 1
             rate_headers = {
                 "x-rate-limit-limit": str(window.limit),
                 "x-rate-limit-remaining": str(max(0, window.limit - window.used)),
                 "x-rate-limit-reset": str(window.reset_at()),
             }
-        if not allowed or (fault and fault.kind == "rate_limit"):
-            rate_headers["x-rate-limit-remaining"] = "0"
+        if not signed:
+            return _Outcome(401, _problem(401, "Unauthorized", "Unauthorized"), rate_headers)
+        if not allowed:
+            if fault and fault.kind == "daily_limit":
+                # X's 24-hour cap: the 15-minute window may be fine, this header is not.
+                rate_headers |= {
+                    "x-user-limit-24hour-limit": "17",
+                    "x-user-limit-24hour-remaining": "0",
+                    "x-user-limit-24hour-reset": str(int(self._clock() + fault.reset_in)),
+                }
+            else:
+                rate_headers["x-rate-limit-remaining"] = "0"
             body_429 = _problem(429, "Too Many Requests", "Too Many Requests")
             return _Outcome(429, body_429, rate_headers)
         if fault and fault.kind == "error":
@@ -631,6 +644,7 @@ class XStandIn:
                             int(request.get("count", 1)),
                             status=int(request.get("status", 503)),
                             delay=float(request.get("delay", 30.0)),
+                            reset_in=float(request.get("reset_in", 86400.0)),
                         )
                     return 200, self.faults()
                 case ("POST", "/_standin/rate_limits"):

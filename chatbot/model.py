@@ -333,4 +333,5 @@ class AuditEntry(BaseModel):
 def normalise_for_duplicates(text: str) -> str:
     """Texts X would call the same: width-folded, case-folded, whitespace collapsed."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(folded.split())
+    # Whitespace is dropped entirely: X treats texts differing only in spacing as the same.
+    return "".join(folded.split())

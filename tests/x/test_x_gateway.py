@@ -249,3 +249,14 @@ def test_secrets_appear_in_no_exception_and_no_log_record(
     assert any("Authorization" in line for line in caplog.messages)  # the libraries did log
     for secret in creds.values():
         assert not [line for line in told if secret in line]
+
+
+def test_a_spent_24_hour_cap_waits_for_its_reset_not_the_15_minute_window(
+    gateway: TweepyXGateway, standin: XStandIn
+):
+    gateway.me()
+    standin.inject("create", "daily_limit", reset_in=20 * 3600)
+    with pytest.raises(XRateLimited) as raised:
+        gateway.create_post("今日はもう投稿できない")
+    waited = (raised.value.reset_at - datetime.now(UTC)).total_seconds()
+    assert 20 * 3600 - 10 < waited <= 20 * 3600

@@ -29,8 +29,10 @@ def test_a_correctly_signed_request_is_answered(signed: SignedRequest):
     assert response.json()["data"]["username"] == "komae_kosodate"
 
 
-def test_a_request_without_a_signature_is_401(standin: XStandIn):
-    assert _is_unauthorized(requests.get(standin.url + "/2/users/me", timeout=5))
+def test_a_request_without_a_signature_is_401_with_the_rate_limit_headers(standin: XStandIn):
+    response = requests.get(standin.url + "/2/users/me", timeout=5)
+    assert _is_unauthorized(response)
+    assert response.headers["x-rate-limit-limit"] == "75"
 
 
 def test_a_signature_made_with_another_secret_is_401(standin: XStandIn, signed: SignedRequest):
@@ -138,18 +140,18 @@ def test_runnable_alone_it_prints_its_url_and_credentials():
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     for name in ("X_API_KEY", "X_API_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"):
         env.pop(name, None)
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "adapters.x_standin", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(7)]
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline() for _ in range(7)]
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)
     printed = dict(line.strip().split("=", 1) for line in lines if "=" in line)
     assert printed.keys() == {
         "X_API_URL",
