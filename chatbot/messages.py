@@ -287,6 +287,24 @@ Chief and delegates only:
         "en": "This channel does not take proposals. Please use the staff channel or a personal chat with the bot.",
     },
     "unknown_action": {"ja": "このボタンは使えません。カードを開き直してください。", "en": "This button cannot be used. Please reopen the card."},
+    # -- the Teams app package (what Teams shows about the app and its commands) ----------------
+    "app_developer": {"ja": "狛江市 子ども若者政策課", "en": "Komae City, Children and Youth Policy Section"},
+    "app_name_full": {"ja": "xpost（狛江市子ども若者政策課 公式X の運用）", "en": "xpost (Komae City @komae_kosodate on X)"},
+    "app_description_short": {"ja": "公式 X への投稿案を運用ポリシーで確認し、課長の承認を経て投稿します。", "en": "Checks proposed X posts against the policy and publishes them once the chief approves."},
+    "app_description_full": {
+        "ja": "狛江市子ども若者政策課の公式 X アカウント（@komae_kosodate）の運用ボットです。職員が投稿案を出すと、運用ポリシーの条文ごとに確認し、課長（運用管理者）の承認を経て X に投稿し、通知チャンネルに知らせます。",
+        "en": "The bot that runs Komae City's official X account @komae_kosodate: staff propose posts, the bot checks them article by article against the section's policy, the chief approves, and approved posts are published and announced.",
+    },
+    "cmd_form": {"ja": "投稿案の入力フォームを開く", "en": "Open the proposal form"},
+    "cmd_propose": {"ja": "投稿案を出す: xpost [区分] 本文（区分: event / policy / info / other）", "en": "Propose a post: xpost [category] TEXT"},
+    "cmd_check": {"ja": "ポリシーの確認だけ: xpost check 本文", "en": "Policy check only: xpost check TEXT"},
+    "cmd_list": {"ja": "進行中の投稿案の一覧", "en": "Open proposals"},
+    "cmd_status": {"ja": "アカウントの運用状況", "en": "Account status"},
+    "cmd_show": {"ja": "投稿案を表示: xpost show P-0001", "en": "Show a proposal: xpost show P-0001"},
+    "cmd_edit": {"ja": "投稿案を修正: xpost edit P-0001 新しい本文", "en": "Edit: xpost edit P-0001 NEW TEXT"},
+    "cmd_withdraw": {"ja": "投稿案を取り下げ: xpost withdraw P-0001", "en": "Withdraw: xpost withdraw P-0001"},
+    "cmd_impersonation": {"ja": "なりすましの報告: xpost impersonation @アカウント [URL]", "en": "Report impersonation: xpost impersonation @account [URL]"},
+    "cmd_help": {"ja": "使い方（課長用のコマンドを含む）", "en": "How to use xpost (with the chief's commands)"},
 }
 
 STATE_LABELS: dict[str, dict[str, str]] = {
