@@ -195,6 +195,9 @@ def _summary(calls: list[Recorded]) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as botbuilder's client pools connections
+    # Headers and body leave in separate writes; with Nagle on, the second waits for the
+    # client's delayed ACK (~40 ms) and the stand-in would dominate every measurement.
+    disable_nagle_algorithm = True
 
     @property
     def standin(self) -> BotConnectorStandIn:

@@ -176,10 +176,10 @@ class CardActions:
 
     def decide(self, actor: Actor, kind: DecisionKind, data: dict[str, Any],
                location: CardLocation) -> dict[str, Any]:
+        # Every approval card was stored where the notifier posted it, so later changes
+        # (publishing, the X link) refresh this one too: nothing to note here.
         proposal = self.workflow.decide(actor, str(data["id"]), int(data["version"]), kind,
                                         str(data.get(cards.COMMENT_INPUT) or ""))
-        if location.activity_id:  # so later changes (publishing, the X link) refresh it too
-            self.directory.add_card(proposal.id, location)
         return cards.card_response(proposal_card(self.container, proposal))
 
     def retry(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
