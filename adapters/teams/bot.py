@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,6 +48,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 DECISIONS: dict[str, DecisionKind] = {
     APPROVE: "approve", REQUEST_CHANGES: "request_changes", REJECT: "reject"}
+REWRITE_AFTER_S = 600.0  # a stored reference is written again now and then (Redis may lose it)
 LEADING_MENTION = re.compile(r"^\s*<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -77,6 +79,7 @@ class TeamsBot:
         self.directory = directory
         self.lang = container.lang
         self.actions = CardActions(container, directory)
+        self._remembered: dict[str, tuple[tuple[Any, ...], float]] = {}
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -116,11 +119,17 @@ class TeamsBot:
         return not staff or activity.conversation.id.split(";")[0] == staff.split(";")[0]
 
     def _remember(self, activity: Activity) -> None:
+        """Keep where this conversation is (for proactive messages), when that changed."""
+        seen = _what_identifies(activity)
+        known = self._remembered.get(activity.conversation.id)
+        if known and known[0] == seen and time.monotonic() - known[1] < REWRITE_AFTER_S:
+            return  # most turns change nothing: Redis is not asked at all
         reference = TurnContext.get_conversation_reference(activity)
         tenant = activity.conversation.tenant_id or ""
         self.directory.remember(
             activity.conversation.id, reference.serialize(), service_url=activity.service_url,
             tenant=tenant, user_aad_id=actor_of(activity).user_id, personal=_is_personal(activity))
+        self._remembered[activity.conversation.id] = (seen, time.monotonic())
 
     # -- card buttons --------------------------------------------------------------
 
@@ -132,8 +141,8 @@ class TeamsBot:
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         location = CardLocation(activity.conversation.id, activity.reply_to_id or "")
         body = await asyncio.to_thread(self._answer_card_action, activity, verb, data, location)
-        await context.send_activity(Activity(type="invokeResponse",
-                                             value=InvokeResponse(status=200, body=body)))
+        await context.send_activity(Activity(
+            type="invokeResponse", value=InvokeResponse(status=200, body=_Fresh(body))))
 
     def _answer_card_action(self, activity: Activity, verb: str, data: dict[str, Any],
                             location: CardLocation) -> dict[str, Any]:
@@ -232,6 +241,15 @@ class CardActions:
         return cards.card_response(self.form(values, errors))
 
 
+class _Fresh(dict[str, Any]):
+    """An invoke response body built for this turn alone. `TurnContext.send_activity`
+    deep-copies every outgoing activity; copying a whole card costs more than the rest
+    of the answer, and nobody else holds this one, so it goes as it is."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Fresh:
+        return self
+
+
 def _publish_at(date: str, time: str) -> datetime | None:
     """The form's date and time, read as Tokyo time; a time alone means today."""
     if not date and not time:
@@ -242,6 +260,15 @@ def _publish_at(date: str, time: str) -> datetime | None:
         return datetime.fromisoformat(f"{date}T{(time or '09:00').zfill(5)}").replace(tzinfo=TOKYO)
     except ValueError as error:
         raise CommandError("bad_time", value=f"{date} {time}") from error
+
+
+def _what_identifies(activity: Activity) -> tuple[Any, ...]:
+    """Everything a stored conversation reference is made of, bar the activity id."""
+    sender, bot, conversation = activity.from_property, activity.recipient, activity.conversation
+    return (activity.service_url, activity.channel_id, conversation.tenant_id,
+            conversation.conversation_type, sender.id if sender else None,
+            getattr(sender, "aad_object_id", None), sender.name if sender else None,
+            bot.id if bot else None, bot.name if bot else None)
 
 
 def _is_personal(activity: Activity) -> bool:

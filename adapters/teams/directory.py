@@ -11,13 +11,10 @@ Keys (all under `xpost:{account}:teams:`):
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import redis
-
-REWRITE_AFTER_S = 600.0  # written again now and then, in case Redis lost it
 
 
 @dataclass(frozen=True)
@@ -34,9 +31,6 @@ class TeamsDirectory:
     def __init__(self, client: redis.Redis, account: str) -> None:
         self.redis = client
         self.prefix = f"xpost:{account}:teams:"
-        # What this process last wrote per conversation: most turns change nothing, and
-        # then Redis is not asked at all.
-        self._written: dict[str, tuple[tuple[str, str, str, str, bool], float]] = {}
 
     # -- conversations -------------------------------------------------------------
 
@@ -44,11 +38,6 @@ class TeamsDirectory:
                  tenant: str = "", user_aad_id: str = "", personal: bool = False) -> None:
         """Keep an incoming activity's conversation reference (and the person's 1:1 chat)."""
         reference = {k: v for k, v in reference.items() if k != "activityId"}
-        written = (json.dumps(reference, sort_keys=True), service_url, tenant, user_aad_id,
-                   personal)
-        known = self._written.get(conversation_id)
-        if known and known[0] == written and time.monotonic() - known[1] < REWRITE_AFTER_S:
-            return
         pipe = self.redis.pipeline(transaction=False)
         pipe.set(self.prefix + f"conversation:{conversation_id}", json.dumps(reference))
         if service_url:
@@ -58,7 +47,6 @@ class TeamsDirectory:
         if personal and user_aad_id:
             pipe.set(self.prefix + f"user:{user_aad_id}", conversation_id)
         pipe.execute()
-        self._written[conversation_id] = (written, time.monotonic())
 
     def reference(self, conversation_id: str) -> dict[str, Any] | None:
         raw = self.redis.get(self.prefix + f"conversation:{conversation_id}")
