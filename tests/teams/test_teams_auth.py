@@ -88,3 +88,14 @@ def test_a_valid_token_is_accepted(secured: TeamsStack, redis_client: redis.Redi
     response = secured.teams.post(activity, {"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert redis_client.exists(f"xpost:komae_kosodate:teams:user:{STAFF.aad}")
+
+
+def test_a_valid_token_from_another_tenant_is_refused(secured: TeamsStack,
+                                                     redis_client: redis.Redis) -> None:
+    token = secured.connector.issue_token(APP_ID, secured.connector.url)
+    activity = secured.teams.activity(STAFF, type="message", text=TEXT)
+    activity["channelData"] = {"tenant": {"id": "some-other-tenant"}}
+    activity["conversation"]["tenantId"] = "some-other-tenant"
+    response = secured.teams.post(activity, {"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    _nothing_happened(secured, redis_client)

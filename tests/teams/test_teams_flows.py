@@ -7,6 +7,7 @@ import pytest
 from tests.teams.conftest import (
     APPROVALS,
     CHIEF,
+    DELEGATE,
     NOTIFY,
     STAFF,
     STAFF_CHANNEL,
@@ -217,3 +218,56 @@ def test_approval_goes_to_the_chiefs_personal_chat_without_an_approval_conversat
     card = stack.wait_message(create.conversation_id, "承認依頼 P-0001")
     stack.approve(card)
     stack.published(1)
+
+
+def test_a_failure_shows_on_the_card_and_its_retry_publishes(stack: TeamsStack) -> None:
+    stack.x.inject("create", "error", status=403)  # X refuses: retrying would not help
+    stack.teams.say(STAFF, f"xpost event {TEXT}")
+    card = stack.approval_card("P-0001")
+    stack.approve(card)
+    stack.wait_message(NOTIFY, "P-0001 の投稿に失敗しました")
+    stack.wait_message(STAFF.personal_conversation, "投稿に失敗しました")
+    failed = stack.wait_card_update(card.activity_id, "再試行")
+    assert "失敗の理由" in failed.card_text
+
+    answer = stack.click(failed, "xpost_retry")
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+    posts = stack.published(1)
+    stack.wait_card_update(card.activity_id, f"https://x.com/komae_kosodate/status/{posts[0].id}")
+
+
+def test_a_delegate_decides_for_the_chief(stack: TeamsStack) -> None:
+    stack.teams.say(STAFF, f"xpost event {TEXT}")
+    answer = stack.approve(stack.approval_card("P-0001"), person=DELEGATE)
+    assert "課長の代理" in str(answer["value"])
+    stack.published(1)
+
+
+def test_conversations_learned_survive_a_restart(stack_factory) -> None:
+    first = stack_factory(teams_approval_conversation="")
+    first.teams.say(STAFF, f"xpost event {TEXT}")
+    first.wait_message(STAFF.personal_conversation, "P-0001")
+    chief_chat = next(c for c in first.connector.wait_for(
+        lambda calls: any(c.kind == "create_conversation" for c in calls))
+        if c.kind == "create_conversation").conversation_id
+    first.wait_message(chief_chat, "承認依頼 P-0001")
+    first.worker.stop()
+
+    # A new process: nothing in memory, the same Redis. Its notices reach the same chats.
+    second = stack_factory(teams_approval_conversation="", teams_service_url="")
+    second.teams.say(STAFF, "xpost event 12月2日(日)も子ども食堂を開きます。")
+    second.wait_message(chief_chat, "承認依頼 P-0002")
+    creates = [c for c in second.connector.calls("create_conversation")]
+    assert len(creates) == 1  # the chief's chat was not created a second time
+
+
+def test_english_with_xpost_lang_en(stack_factory) -> None:
+    stack = stack_factory(language="en")
+    stack.teams.say(STAFF, f"xpost event {TEXT}")
+    stack.wait_message(STAFF.personal_conversation, "Proposal P-0001 was received")
+    card = next(c for c in stack.connector.wait_for(
+        lambda calls: any(c.conversation_id == APPROVALS for c in calls))
+        if c.conversation_id == APPROVALS)
+    assert "Approve" in card.card_text and "承認" not in card.card_text
+    denied = stack.approve(card, person=STAFF)
+    assert denied["value"].startswith("You do not have permission")
