@@ -64,6 +64,7 @@ class FakeStore(Store):
         self.held: list[Job] = []
         self.published: list[tuple[str, str, datetime]] = []
         self.media: dict[str, bytes] = {}
+        self.acknowledged: list[str] = []
         self._counters = {p: itertools.count(1) for p in "PFI"}
 
     def next_id(self, prefix: str) -> str:  # type: ignore[override]
@@ -143,6 +144,7 @@ class FakeStore(Store):
             self.jobs.extend(self.held)
             self.held.clear()
         self.published.extend(changes.published_texts)
+        self.acknowledged.extend(changes.acknowledge)
 
     def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.audit if e.seq > since_seq])
