@@ -271,3 +271,21 @@ def test_english_with_xpost_lang_en(stack_factory) -> None:
     assert "Approve" in card.card_text and "承認" not in card.card_text
     denied = stack.approve(card, person=STAFF)
     assert denied["value"].startswith("You do not have permission")
+
+
+def test_a_proposal_without_category_asks_for_one_with_buttons(stack: TeamsStack) -> None:
+    stack.teams.say(STAFF, TEXT)
+    question = stack.wait_message(STAFF.personal_conversation, "区分を選んでください")
+    answer = stack.click(question, "xpost_pick_category", person=STAFF)  # the first: event
+    assert "P-0001 を受け付け" in str(answer["value"])
+    card = stack.approval_card("P-0001")
+    assert "イベント" in card.card_text
+
+
+def test_a_follow_request_goes_to_the_chief_as_a_card(stack: TeamsStack) -> None:
+    stack.teams.say(STAFF, "xpost follow @komae_city 市の公式アカウントのため")
+    stack.wait_message(STAFF.personal_conversation, "F-0001")
+    card = stack.wait_message(APPROVALS, "フォロー申請")
+    answer = stack.click(card, "xpost_follow_approve")
+    assert "フォローした" in str(answer["value"])
+    stack.wait_card_update(card.activity_id, "フォローした")
