@@ -22,7 +22,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from adapters.bootstrap import Container
 from adapters.teams import cards
 from adapters.teams.connector import card_activity, text_activity
-from adapters.teams.directory import CardLocation, TeamsDirectory
+from adapters.teams.directory import TeamsDirectory
 from chatbot.commands import CommandError, parse
 from chatbot.errors import PolicyViolation, WorkflowError
 from chatbot.messages import t
@@ -78,7 +78,7 @@ class TeamsBot:
         self.container = container
         self.directory = directory
         self.lang = container.lang
-        self.actions = CardActions(container, directory)
+        self.actions = CardActions(container)
         self._remembered: dict[str, tuple[tuple[Any, ...], float]] = {}
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -139,33 +139,31 @@ class TeamsBot:
         action = value.get("action") or {}
         verb = str(action.get("verb") or "")
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        location = CardLocation(activity.conversation.id, activity.reply_to_id or "")
-        body = await asyncio.to_thread(self._answer_card_action, activity, verb, data, location)
+        body = await asyncio.to_thread(self._answer_card_action, activity, verb, data)
         await context.send_activity(Activity(
             type="invokeResponse", value=InvokeResponse(status=200, body=_Fresh(body))))
 
-    def _answer_card_action(self, activity: Activity, verb: str, data: dict[str, Any],
-                            location: CardLocation) -> dict[str, Any]:
+    def _answer_card_action(self, activity: Activity, verb: str, data: dict[str, Any]
+                            ) -> dict[str, Any]:
         self._remember(activity)
         origin = {"platform": "teams", "conversation": activity.conversation.id,
                   "activity": activity.id or ""}
-        return self.actions.handle(actor_of(activity), verb, data, location, origin)
+        return self.actions.handle(actor_of(activity), verb, data, origin)
 
 
 class CardActions:
     """One small function per button; each answers in the form Teams expects of an invoke."""
 
-    def __init__(self, container: Container, directory: TeamsDirectory) -> None:
+    def __init__(self, container: Container) -> None:
         self.container = container
-        self.directory = directory
         self.workflow = container.workflow
         self.lang = container.lang
 
-    def handle(self, actor: Actor, verb: str, data: dict[str, Any], location: CardLocation,
-               origin: dict[str, str]) -> dict[str, Any]:
+    def handle(self, actor: Actor, verb: str, data: dict[str, Any], origin: dict[str, str]
+               ) -> dict[str, Any]:
         try:
             if verb in DECISIONS:
-                return self.decide(actor, DECISIONS[verb], data, location)
+                return self.decide(actor, DECISIONS[verb], data)
             if verb == RETRY:
                 return self.retry(actor, data)
             if verb in (SUBMIT, PICK_CATEGORY):
@@ -183,8 +181,7 @@ class CardActions:
             pass
         return cards.message_response(t("unknown_action", self.lang))
 
-    def decide(self, actor: Actor, kind: DecisionKind, data: dict[str, Any],
-               location: CardLocation) -> dict[str, Any]:
+    def decide(self, actor: Actor, kind: DecisionKind, data: dict[str, Any]) -> dict[str, Any]:
         # Every approval card was stored where the notifier posted it, so later changes
         # (publishing, the X link) refresh this one too: nothing to note here.
         proposal = self.workflow.decide(actor, str(data["id"]), int(data["version"]), kind,
