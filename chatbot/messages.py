@@ -305,6 +305,42 @@ Chief and delegates only:
     "cmd_withdraw": {"ja": "投稿案を取り下げ: xpost withdraw P-0001", "en": "Withdraw: xpost withdraw P-0001"},
     "cmd_impersonation": {"ja": "なりすましの報告: xpost impersonation @アカウント [URL]", "en": "Report impersonation: xpost impersonation @account [URL]"},
     "cmd_help": {"ja": "使い方（課長用のコマンドを含む）", "en": "How to use xpost (with the chief's commands)"},
+    # -- Slack: modals and direct messages ---------------------------------------------
+    "slack_form_title": {"ja": "X 投稿案", "en": "X proposal"},
+    "slack_form_submit": {"ja": "承認を依頼", "en": "Submit"},
+    "slack_form_close": {"ja": "閉じる", "en": "Close"},
+    "slack_form_text": {"ja": "本文（このまま X に載ります）", "en": "Text (exactly as it will appear on X)"},
+    "slack_form_category": {"ja": "区分（第5条第1項）", "en": "Category (Art. 5.1)"},
+    "slack_form_category_pick": {"ja": "区分を選ぶ", "en": "Choose a category"},
+    "slack_form_publish_at": {"ja": "投稿日時（任意。例: 2026-12-01 09:00）", "en": "Publish at (optional, e.g. 2026-12-01 09:00)"},
+    "slack_form_done_title": {"ja": "受け付けました", "en": "Received"},
+    "slack_edit_title": {"ja": "投稿案を修正", "en": "Edit the proposal"},
+    "slack_edit_submit": {"ja": "修正して再依頼", "en": "Save and resubmit"},
+    "slack_comment_title": {"ja": "差し戻し", "en": "Request changes"},
+    "slack_comment_label": {"ja": "修正してほしい点（起案者に届きます）", "en": "What should change (sent to the author)"},
+    "slack_reason_title": {"ja": "却下", "en": "Reject"},
+    "slack_reason_label": {"ja": "理由（起案者に届きます）", "en": "Reason (sent to the author)"},
+    "slack_decide_submit": {"ja": "送信", "en": "Send"},
+    "slack_failed": {
+        "ja": "処理できませんでした。時間をおいてもう一度お試しください。続く場合は担当者に連絡してください。",
+        "en": "That could not be done. Please try again later; if it keeps failing, contact the administrator.",
+    },
+    "slack_dm_approved": {
+        "ja": "✅ 投稿案 {id} が承認されました（{by}）。順に X へ投稿されます。",
+        "en": "✅ Proposal {id} was approved by {by}. It goes out to X shortly.",
+    },
+    "slack_dm_published": {
+        "ja": "📣 投稿案 {id} が X に投稿されました: {x_url}",
+        "en": "📣 Proposal {id} is on X: {x_url}",
+    },
+    "slack_dm_rejected": {
+        "ja": "投稿案 {id} は却下されました（{by}）。\n理由: {comment}",
+        "en": "Proposal {id} was rejected by {by}.\nReason: {comment}",
+    },
+    "slack_dm_changes_requested": {
+        "ja": "投稿案 {id} が差し戻されました（{by}）。\n修正してほしい点: {comment}\n「修正する」から直して再依頼できます。",
+        "en": "Proposal {id} was sent back by {by}.\nWhat should change: {comment}\nUse \"Edit\" to fix it and resubmit.",
+    },
 }
 
 STATE_LABELS: dict[str, dict[str, str]] = {
