@@ -145,12 +145,12 @@ class LocalStack:
         """Page and bot first (no new work), then the worker, the stand-ins, Redis last."""
         for runner in reversed(self._runners):
             try:
-                await asyncio.wait_for(runner.cleanup(), timeout=3.0)
+                await asyncio.wait_for(runner.cleanup(), timeout=2.0)
             except Exception:
                 log.exception("stopping a web server failed")
         self._runners.clear()
         if self.worker is not None:
-            await asyncio.to_thread(self.worker.stop, 2.0)
+            await asyncio.to_thread(self.worker.stop, 1.5)
             self.worker = None
         if self.slack is not None:
             await asyncio.to_thread(self.slack.stop)
@@ -163,5 +163,12 @@ class LocalStack:
             self.container.redis.connection_pool.disconnect()
         if self.redis is not None:
             await asyncio.to_thread(self.redis.stop)
+            self.redis = None
+
+    def stop_redis_now(self) -> None:
+        """The last resort when a graceful stop overran: no redis-server may outlive us
+        (the other parts are threads and end with the process)."""
+        if self.redis is not None:
+            self.redis.stop(timeout=1.0)
             self.redis = None
 
