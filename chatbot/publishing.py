@@ -123,6 +123,18 @@ class Publisher:
         except ConcurrentModification:
             # Another worker moved this proposal on; it owns the job now.
             self.queue.ack(claimed.entry_id)
+        except XRateLimited as limited:
+            # From a read (reconciling an uncertain post): nothing was posted; wait.
+            self.queue.defer(claimed.entry_id, job, limited.reset_at)
+        except XTransient:
+            self.queue.defer(claimed.entry_id, job,
+                             self.clock.now() + self.retry.delay(proposal.attempts, self.rng))
+        except XRejected as error:
+            current = self.store.get_proposal(job.subject)
+            if current is not None and current.state in (State.APPROVED, State.PUBLISHING):
+                self._fail(claimed, current, f"x_rejected: {error}")
+            else:
+                self.queue.ack(claimed.entry_id)
 
     def _publish(self, claimed: Claimed, proposal: Proposal) -> None:
         if proposal.state not in (State.APPROVED, State.PUBLISHING):

@@ -34,7 +34,8 @@ def container(redis_client, x_standin) -> Container:
     return build(settings_for(), redis_client=redis_client, x_gateway=gateway)
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object:
+def wait_until(condition: Callable[[], object], timeout: float = 15.0,
+               explain: Callable[[], str] | None = None) -> object:
     """Poll a condition the way a person watching would; fail clearly if it never holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -42,4 +43,5 @@ def wait_until(condition: Callable[[], object], timeout: float = 15.0) -> object
         if result:
             return result
         time.sleep(0.05)
-    raise AssertionError(f"still not true after {timeout} s: {condition}")
+    detail = f"\n{explain()}" if explain else ""
+    raise AssertionError(f"still not true after {timeout} s: {condition}{detail}")

@@ -24,7 +24,7 @@ def redis_url_of(client) -> str:
     return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
 
 
-def start_worker(redis_url: str, x_standin, name: str) -> subprocess.Popen:
+def start_worker(redis_url: str, x_standin, name: str, log: Path) -> subprocess.Popen:
     creds = x_standin.credentials
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("X_", "SLACK_", "XPOST_"))},
@@ -35,11 +35,11 @@ def start_worker(redis_url: str, x_standin, name: str) -> subprocess.Popen:
     }
     return subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker", "--name", name],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=log.open("a"))
 
 
 def test_workers_killed_mid_publish_twenty_times_publish_each_post_exactly_once(
-        redis_client, x_standin):
+        redis_client, x_standin, tmp_path):
     container = build(settings_for(), redis_client=redis_client,
                       x_gateway=TweepyXGateway.from_credentials(x_standin.credentials,
                                                                 api_url=x_standin.url))
@@ -52,24 +52,34 @@ def test_workers_killed_mid_publish_twenty_times_publish_each_post_exactly_once(
     # Slow X down so that kills land between "publishing" and "published".
     x_standin.set_latency(0.08, "create")
     url = redis_url_of(redis_client)
+    log = tmp_path / "workers.log"
+
     def starts() -> int:
         return sum(1 for e in container.store.audit_entries() if e.action == "publish_started")
 
+    def situation() -> str:
+        """What a person debugging a stuck run needs: states, queue, the workers' log."""
+        states = {i: container.store.get_proposal(i).state.value for i in ids}
+        waiting = {i: s for i, s in states.items() if s != "published"}
+        tail = log.read_text()[-3000:] if log.exists() else ""
+        return f"not published: {waiting}\nqueue: {container.queue.counts()}\nlog:\n{tail}"
+
     for round_ in range(20):
         before = starts()
-        worker = start_worker(url, x_standin, f"worker-{round_ % 2}")
+        worker = start_worker(url, x_standin, f"worker-{round_ % 2}", log)
         # Wait until it is publishing, then kill it at a different point each round:
         # before X answers, just after, or between X and Redis.
         wait_until(lambda: starts() > before or all(  # noqa: B023
-            container.store.get_proposal(i).state is State.PUBLISHED for i in ids), timeout=30)
+            container.store.get_proposal(i).state is State.PUBLISHED for i in ids), timeout=30,
+            explain=situation)
         time.sleep(0.013 * (round_ % 9))
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     x_standin.set_latency(0.0, "create")
-    survivor = start_worker(url, x_standin, "survivor")
+    survivor = start_worker(url, x_standin, "survivor", log)
     try:
         wait_until(lambda: all(container.store.get_proposal(i).state is State.PUBLISHED
-                               for i in ids), timeout=60)
+                               for i in ids), timeout=60, explain=situation)
     finally:
         survivor.terminate()
         survivor.wait(10)

@@ -102,3 +102,28 @@ def test_a_withdrawn_or_published_proposal_is_never_published_again(world):
     world.store.jobs.append(Job(op="publish", subject=proposal_id))  # a stray duplicate job
     world.run_worker()
     assert len(world.x.posts) == 1
+
+
+def test_x_unreachable_while_reconciling_waits_instead_of_crashing_the_worker(world):
+    proposal_id = approved(world)
+    world.x.fail_next = [XTransient("read timed out")]
+    world.x.create_after_fail = True
+    world.run_worker()  # uncertain now: the next attempt must look on X first
+    calls = {"n": 0}
+    real_recent = world.x.recent_posts
+
+    def recent_posts_down_once(limit=20):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise XTransient("503")
+        return real_recent(limit)
+
+    world.x.recent_posts = recent_posts_down_once
+    world.clock.advance(minutes=5)
+    world.run_worker()  # X is down while reconciling: deferred, not lost, not posted again
+    assert world.store.proposals[proposal_id].state is State.PUBLISHING
+    assert len(world.x.posts) == 1
+    world.clock.advance(minutes=10)
+    world.run_worker()
+    assert world.store.proposals[proposal_id].state is State.PUBLISHED
+    assert len(world.x.posts) == 1
