@@ -33,7 +33,8 @@ from chatbot.model import (
     Proposal,
     State,
 )
-from chatbot.ports import Changes, ConcurrentModification, Store
+from chatbot.ports import Changes, ConcurrentModification, RateLimit, Store
+from chatbot.usage import MonthlyUsage
 
 # Every commit appends to one chain, so under load most WatchErrors are "the head
 # moved". Each round lets at least one committer through, so 50 writers settle
@@ -179,6 +180,29 @@ class RedisStore(Store):
                 return
             index += PAGE
 
+    # -- X usage -------------------------------------------------------------------
+
+    def get_usage(self, month: str) -> MonthlyUsage:
+        raw = self.client.hgetall(self.keys.usage(month))
+        return MonthlyUsage(month, int(raw.get(b"posts", 0)), int(raw.get(b"posts_with_url", 0)),
+                            int(raw.get(b"micro_usd", 0)))
+
+    def save_rate_limits(self, limits: list[RateLimit]) -> None:
+        if not limits:
+            return
+        self.client.hset(self.keys.rate_limits, mapping={
+            limit.endpoint: json.dumps({"limit": limit.limit, "remaining": limit.remaining,
+                                        "reset_at": limit.reset_at.isoformat()})
+            for limit in limits})
+
+    def rate_limits(self) -> list[RateLimit]:
+        found = []
+        for endpoint, raw in sorted(self.client.hgetall(self.keys.rate_limits).items()):
+            data = json.loads(raw)
+            found.append(RateLimit(endpoint.decode(), int(data["limit"]), int(data["remaining"]),
+                                   datetime.fromisoformat(data["reset_at"])))
+        return found
+
     # -- the unit of work ---------------------------------------------------------
 
     def commit(self, changes: Changes) -> None:
@@ -289,6 +313,10 @@ class RedisStore(Store):
             pipe.eval(RELEASE_HELD_LUA, 2, keys.held, keys.jobs)
         for normalised, proposal_id, published_at in changes.published_texts:
             pipe.zadd(keys.published_text(normalised), {proposal_id: score(published_at)})
+        for charge in changes.usage:
+            pipe.hincrby(keys.usage(charge.month), "posts", 1)
+            pipe.hincrby(keys.usage(charge.month), "posts_with_url", int(charge.with_url))
+            pipe.hincrby(keys.usage(charge.month), "micro_usd", charge.micro_usd)
         return linked
 
     # -- tests only -----------------------------------------------------------------
