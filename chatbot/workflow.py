@@ -54,6 +54,7 @@ from chatbot.ports import (
 from chatbot.publishing import job_for
 from chatbot.roles import RoleDirectory
 from chatbot.usage import MonthlyUsage, has_url, month_of, post_price
+from chatbot.views import local_time
 from policies import CheckResult, MediaItem, Policy, PolicyChecker, ProposalDraft, Violation
 
 T = TypeVar("T")
@@ -496,8 +497,8 @@ class Workflow:
                 audit=[self._audit(actor, "rescheduled", proposal, role=role,
                                    before=before.isoformat() if before else "now",
                                    publish_at=publish_at.isoformat(), release_at=at.isoformat())],
-                events=[self._event("proposal_rescheduled", proposal, at=at.isoformat(),
-                                    by=actor.display)],
+                events=[self._event("proposal_rescheduled", proposal,
+                                    at=local_time(at, self.lang), by=actor.display)],
                 unschedule=[proposal.id],
                 schedule=[(job_for(proposal), at)],
             ))
