@@ -363,6 +363,49 @@ Chief and delegates only:
     "event_follow_followed": {"ja": "@{handle} をフォローしました（{id}）。", "en": "@{handle} is now followed ({id})."},
 }
 
+# -- the audit log, for people: `xpost audit verify` and the CSV export ------------------
+
+AUDIT_MESSAGES: dict[str, str] = {
+    "ok": "ok: 監査ログに改ざんはありません（{count} 件、第{first}件〜第{last}件、末尾 {hash}） / "
+          "the audit log is intact ({count} entries, {first} to {last}, head {hash})",
+    "changed": "NG: 第{seq}件が書き換えられています / entry {seq} was changed",
+    "removed": "NG: 第{seq}件が削除されています / entry {seq} was removed",
+    "inserted": "NG: 第{seq}件の位置に記録が挿入されています / an entry was inserted at {seq}",
+    "reordered": "NG: 第{seq}件から順序が入れ替えられています / entries were reordered at {seq}",
+    "truncated": "NG: 第{seq}件以降が失われています（告知された先頭は第{head}件） / "
+                 "entries from {seq} on are missing (the announced head is {head})",
+    "head": "NG: 第{seq}件が告知された先頭のハッシュと一致しません（記録が書き換えられています） / "
+            "entry {seq} does not match the announced head: the log was rewritten",
+    "excerpt": "（抜粋: 第{first}件より前は確認していません / an excerpt: entries before {first} "
+               "were not checked）",
+}
+
+AUDIT_CSV_HEADERS: list[str] = [
+    "番号", "日時（日本時間）", "操作", "操作（記録名）", "対象", "版", "実行者", "実行者ID", "役割",
+    "規則", "詳細", "前の記録のハッシュ", "この記録のハッシュ",
+]
+
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "proposed": "投稿案の提出", "submitted": "承認依頼", "edited": "修正", "withdrawn": "取り下げ",
+    "approved": "承認", "rejected": "却下", "changes_requested": "差し戻し",
+    "retry_requested": "再試行の指示", "delete_requested": "削除の指示",
+    "correction_proposed": "訂正案の作成", "account_suspended": "運用停止",
+    "account_resumed": "運用再開", "follow_requested": "フォロー申請",
+    "follow_approved": "フォロー承認", "follow_rejected": "フォロー却下",
+    "follow_confirmed": "フォロー完了", "impersonation_reported": "なりすまし報告",
+    "identity_checked": "X 認証情報の確認", "publish_started": "投稿開始",
+    "publish_retry_scheduled": "投稿の再試行予定", "x_published": "X に投稿",
+    "x_deleted": "X から削除", "x_deleted_for_correction": "訂正のため X から削除",
+    "x_delete_failed": "X からの削除に失敗", "publish_failed": "投稿失敗",
+    "publish_postponed": "投稿の延期", "publish_held_for_budget": "予算超過による保留",
+    "budget_warning": "予算80%の警告", "budget_continued": "予算超過後の継続",
+    "budget_hold_ended": "予算保留の終了", "rescheduled": "投稿日時の変更",
+    "unscheduled": "予約の取り消し", "audit_head_announced": "監査ログ先頭の告知",
+}
+
+ROLE_LABELS: dict[str, str] = {"chief": "課長", "delegate": "代理者", "staff": "職員",
+                               "system": "システム"}
+
 STATE_LABELS: dict[str, dict[str, str]] = {
     "draft": {"ja": "下書き（未提出）", "en": "draft"},
     "pending": {"ja": "承認待ち", "en": "pending approval"},

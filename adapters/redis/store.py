@@ -180,6 +180,17 @@ class RedisStore(Store):
                 return
             index += PAGE
 
+    def audit_raw(self, since_seq: int = 0) -> Iterator[bytes]:
+        """The stored JSON of entries with seq > since_seq, byte for byte, for verify and
+        export: read through the model, a renamed key would be silently repaired."""
+        index = max(since_seq, 0)
+        while True:
+            raws = self.client.lrange(self.keys.audit_log, index, index + PAGE - 1)
+            yield from (bytes(raw) for raw in raws)
+            if len(raws) < PAGE:
+                return
+            index += PAGE
+
     # -- X usage -------------------------------------------------------------------
 
     def get_usage(self, month: str) -> MonthlyUsage:
