@@ -76,6 +76,9 @@ class Changes:
     published_texts: list[tuple[str, str, datetime]] = field(default_factory=list)
     # Posts X will bill for, added to their month's usage (posts, with URL, spend).
     usage: list[PostCharge] = field(default_factory=list)
+    # Job queue entries this change completes: acknowledged with it, atomically, so a
+    # finished job is never handed to another worker.
+    acknowledge: list[str] = field(default_factory=list)
 
 
 class Store(ABC):
@@ -96,6 +99,10 @@ class Store(ABC):
 
     @abstractmethod
     def get_account_state(self) -> AccountState: ...
+
+    def load_for_publishing(self, proposal_id: str) -> tuple[Proposal | None, AccountState]:
+        """The proposal and the account state together (a store may read both at once)."""
+        return self.get_proposal(proposal_id), self.get_account_state()
 
     @abstractmethod
     def get_follow(self, follow_id: str) -> FollowRequest | None: ...

@@ -113,10 +113,10 @@ class Publisher:
 
     def handle(self, claimed: Claimed) -> None:
         job = claimed.job
-        if self.store.get_account_state().suspended:
+        proposal, account = self.store.load_for_publishing(job.subject)
+        if account.suspended:
             self.queue.hold(claimed.entry_id, job)  # art. 9: waits, nothing lost
             return
-        proposal = self.store.get_proposal(job.subject)
         if proposal is None:
             log.warning("job for unknown proposal %s dropped", job.subject)
             self.queue.ack(claimed.entry_id)
@@ -356,8 +356,8 @@ class Publisher:
                                 corrects=proposal.corrects or "")],
             published_texts=[(normalise_for_duplicates(proposal.current.text), proposal.id, now)],
             usage=[charge],
+            acknowledge=[claimed.entry_id],
         ))
-        self.queue.ack(claimed.entry_id)
         self._warn_if_budget_nearly_spent(charge.month)
 
     def _fail(self, claimed: Claimed, proposal: Proposal, reason: str) -> None:
@@ -367,8 +367,8 @@ class Publisher:
             audit=[self._audit("publish_failed", proposal, reason=reason)],
             events=[self._event("publish_failed", proposal, reason=reason,
                                 corrects=proposal.corrects or "")],
+            acknowledge=[claimed.entry_id],
         ))
-        self.queue.ack(claimed.entry_id)
 
     def _postpone(self, claimed: Claimed, proposal: Proposal, until: datetime, why: str) -> None:
         """X certainly did not post (429): back to approved, out again at `until`."""

@@ -68,6 +68,7 @@ class FakeStore(Store):
         self.media: dict[str, bytes] = {}
         self.usage: dict[str, MonthlyUsage] = {}
         self.limits: dict[str, RateLimit] = {}
+        self.acknowledged: list[str] = []
         self._counters = {p: itertools.count(1) for p in "PFI"}
 
     def next_id(self, prefix: str) -> str:  # type: ignore[override]
@@ -152,6 +153,7 @@ class FakeStore(Store):
             self.usage[charge.month] = MonthlyUsage(
                 charge.month, month.posts + 1, month.posts_with_url + int(charge.with_url),
                 month.micro_usd + charge.micro_usd)
+        self.acknowledged.extend(changes.acknowledge)
 
     def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.audit if e.seq > since_seq])

@@ -20,13 +20,15 @@ def connect(redis_url: str, *, socket_timeout: float = 10.0) -> redis.Redis:
     `socket_timeout` must stay above the longest `block_ms` a worker or notifier
     passes, or a blocking read times out and is retried.
     """
+    # TCP keepalive has no meaning on a unix socket (the embedded local Redis).
+    tcp_only = {} if redis_url.startswith("unix:") else {"socket_keepalive": True}
     return redis.Redis.from_url(
         redis_url,
         decode_responses=False,
         socket_connect_timeout=5.0,
         socket_timeout=socket_timeout,
-        socket_keepalive=True,
         health_check_interval=30,
+        **tcp_only,
         retry=Retry(ExponentialWithJitterBackoff(cap=BACKOFF_CAP_S, base=BACKOFF_BASE_S), RETRIES),
         retry_on_error=[ConnectionError, TimeoutError],
     )

@@ -6,6 +6,7 @@ they have been pending for `reclaim_after_ms`, before reading new ones.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from redis.exceptions import ResponseError
 
 from adapters.redis.connection import require_bytes_client
 from adapters.redis.keys import Keys, job_key
-from adapters.redis.store import schedule_job, score
+from adapters.redis.store import JOBS_GROUP, schedule_job, score
 from chatbot.model import Event
 from chatbot.ports import Claimed, EventFeed, Job, JobQueue
 
@@ -50,6 +51,7 @@ class _GroupReader:
         self.group = group
         self.reclaim_after_ms = reclaim_after_ms
         self._reclaim_cursor = "0-0"
+        self._next_reclaim = 0.0  # monotonic time of the next scan for abandoned entries
         self._group_ready = False
 
     def _ensure_group(self) -> None:
@@ -75,12 +77,21 @@ class _GroupReader:
             return self._reclaim(consumer) or self._read_new(consumer, block_ms)
 
     def _reclaim(self, consumer: str) -> list[tuple[str, bytes]]:
+        # An entry is abandoned only after reclaim_after_ms of silence, so scanning a
+        # few times per that period is enough; scanning on every read would put one
+        # more round trip on the path of every publication.
+        now = time.monotonic()
+        if now < self._next_reclaim:
+            return []
         reply = self.client.xautoclaim(self.stream, self.group, consumer,
                                        min_idle_time=self.reclaim_after_ms,
                                        start_id=self._reclaim_cursor, count=1)
         # Continue the scan next time: pending-but-busy entries do not hide idle ones.
         self._reclaim_cursor = _text(reply[0])
-        return self._payloads(reply[1])
+        found = self._payloads(reply[1])
+        if not found and self._reclaim_cursor in ("0-0", "0"):
+            self._next_reclaim = now + self.reclaim_after_ms / 4000
+        return found
 
     def _read_new(self, consumer: str, block_ms: int) -> list[tuple[str, bytes]]:
         # BLOCK 0 would mean "forever": no block_ms means do not wait at all.
@@ -108,7 +119,7 @@ def _text(value: bytes | str) -> str:
 class RedisJobQueue(JobQueue):
     """`xpost:{account}:jobs`, consumer group `workers`; acked entries are deleted."""
 
-    GROUP = "workers"
+    GROUP = JOBS_GROUP
 
     def __init__(self, client: redis.Redis, account: str,
                  reclaim_after_ms: int = RECLAIM_AFTER_MS) -> None:

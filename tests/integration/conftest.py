@@ -24,6 +24,23 @@ def x_standin() -> Iterator[XStandIn]:
         yield standin
 
 
+@pytest.fixture(autouse=True)
+def always_open_policy(tmp_path_factory, monkeypatch) -> str:
+    """The section's policy with posting hours open all week, all day: worker processes run
+    on the real clock, and art. 10's hours must not make a test depend on when it runs."""
+    from policies import default_policy_path
+
+    text = default_policy_path().read_text(encoding="utf-8")
+    text = text.replace('weekdays = ["mon", "tue", "wed", "thu", "fri"]',
+                        'weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]')
+    text = text.replace('start = "08:30"', 'start = "00:00"').replace('end = "19:00"',
+                                                                      'end = "24:00"')
+    path = tmp_path_factory.mktemp("policy") / "always_open.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("XPOST_POLICY", str(path))
+    return str(path)
+
+
 def settings_for(**overrides: object):
     base = {"slack_chief_ids": "U_CHIEF", "redis_url": "redis://unused", "reclaim_after_ms": 500}
     return load_settings(**{**base, **overrides})
