@@ -141,7 +141,8 @@ def _parse_verb(verb: str, rest: str) -> Command:
         return Command("edit", args=[parts[0]], text=parts[1] if len(parts) > 1 else "")
     if verb == "approve":
         parts = need(1, "/xpost approve P-0001 [版] [--urgent 理由]")
-        urgent, reason = _flag(parts[1] if len(parts) > 1 else "", "--urgent", "緊急")
+        after_id = rest.split(None, 1)[1] if len(parts) > 1 else ""
+        urgent, reason = _flag(after_id, "--urgent", "緊急")
         if urgent:
             if not reason.strip():
                 raise CommandError("urgent_reason_required")
@@ -150,13 +151,15 @@ def _parse_verb(verb: str, rest: str) -> Command:
     if verb == "correct":
         usage = "/xpost correct P-0001 [--confirm] 訂正後の本文"
         parts = need(2, usage)
-        confirm, text = _flag(parts[1], "--confirm", "確認済み")
+        confirm, text = _flag(rest.split(None, 1)[1], "--confirm", "確認済み")
         if not text.strip():
             raise CommandError("usage", usage=usage)
         return Command("correct", args=[parts[0]], text=text.strip(), confirm=confirm)
     if verb == "reschedule":
         usage = "/xpost reschedule P-0001 2026-12-02 09:00"
-        parts = need(2, usage)
+        parts = rest.split(None, 1)
+        if len(parts) < 2:
+            raise CommandError("usage", usage=usage)
         return Command("reschedule", args=[parts[0]], publish_at=_time_only(parts[1], usage))
     if verb == "unschedule":
         return Command(verb, args=[need(1, "/xpost unschedule P-0001")[0]])
@@ -170,7 +173,8 @@ def _parse_verb(verb: str, rest: str) -> Command:
                  "correct": "/xpost correct P-0001 訂正後の本文",
                  "delete": "/xpost delete P-0001 理由"}[verb]
         parts = need(2, usage)
-        return Command(verb, args=[parts[0]], text=parts[1])
+        # The whole rest is the text: a reason may have spaces in it.
+        return Command(verb, args=[parts[0]], text=rest.split(None, 1)[1])
     if verb == "suspend":
         if not rest.strip():
             raise CommandError("usage", usage="/xpost suspend 理由")

@@ -139,11 +139,12 @@ class FakeStore(Store):
             self.audit.append(chain(entry, len(self.audit) + 1, prev))
         self.events.extend(changes.events)
         self.jobs.extend(changes.enqueue)
-        for job, at in changes.schedule:
-            self.scheduled[f"{job.subject}:{job.op}"] = (job, at)
+        # Unschedule before schedule, as RedisStore does, so one commit can move a time.
         for proposal_id in changes.unschedule:
             for op in ("publish", "delete", "correct"):
                 self.scheduled.pop(f"{proposal_id}:{op}", None)
+        for job, at in changes.schedule:
+            self.scheduled[f"{job.subject}:{job.op}"] = (job, at)
         if changes.release_held:
             self.jobs.extend(self.held)
             self.held.clear()
