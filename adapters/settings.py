@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -74,6 +81,29 @@ class Settings(BaseSettings):
             raise ValueError("ja または en / ja or en")
         return value
 
+    @model_validator(mode="after")
+    def _complete_groups(self) -> Settings:
+        """Half a set of credentials is a mistake to name at start-up, not a chat that
+        silently never answers."""
+        groups = {
+            "X": {"X_API_KEY": self.x_api_key, "X_API_SECRET": self.x_api_secret,
+                  "X_ACCESS_TOKEN": self.x_access_token,
+                  "X_ACCESS_TOKEN_SECRET": self.x_access_token_secret},
+            "Slack": {"SLACK_BOT_TOKEN": self.slack_bot_token,
+                      "SLACK_SIGNING_SECRET": self.slack_signing_secret},
+            "Teams": {"MicrosoftAppId": self.teams_app_id,
+                      "MicrosoftAppPassword": self.teams_app_password},
+        }
+        for name, values in groups.items():
+            missing = [key for key, value in values.items() if not value]
+            if missing and len(missing) < len(values):
+                raise ValueError(f"{name} の設定が足りません / incomplete {name} settings: "
+                                 f"{', '.join(missing)}")
+        if self.slack_app_token and not self.slack_bot_token:
+            raise ValueError("SLACK_APP_TOKEN には SLACK_BOT_TOKEN と SLACK_SIGNING_SECRET も"
+                             "必要です / SLACK_APP_TOKEN needs SLACK_BOT_TOKEN too")
+        return self
+
     # -- derived ------------------------------------------------------------------
 
     @property
@@ -96,11 +126,22 @@ class Settings(BaseSettings):
         return {"slack": _ids(self.slack_delegate_ids), "teams": _ids(self.teams_delegate_ids)}
 
 
+def _env_name(field: object) -> str:
+    """The environment variable a person sets, not the Python field name."""
+    info = Settings.model_fields.get(str(field))
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return str(alias or field)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment (and .env), with `overrides` on top (tests, local mode)."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+            (f"{_env_name(e['loc'][0])}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors())
         raise SettingsError(f"設定が正しくありません / invalid setting: {problems}") from None

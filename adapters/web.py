@@ -14,9 +14,11 @@ from adapters.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
+CONTAINER = web.AppKey("container", Container)
+
 
 async def healthz(request: web.Request) -> web.Response:
-    container: Container = request.app["container"]
+    container = request.app[CONTAINER]
     try:
         container.redis.ping()
         redis_ok = True
@@ -28,7 +30,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 def build_web_app(container: Container) -> web.Application:
     app = web.Application(client_max_size=8 * 1024 * 1024)
-    app["container"] = container
+    app[CONTAINER] = container
     app.router.add_get("/healthz", healthz)
     if container.settings.slack_configured:
         from adapters.slack import mount as mount_slack

@@ -13,6 +13,7 @@ from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
 from chatbot.model import Actor
 from tests.fakes import FakeClock
+from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
 STAFF = Actor(platform="slack", user_id="U_STAFF", name="職員 狛江花子")
 CHIEF = Actor(platform="slack", user_id="U_CHIEF", name="子ども若者政策課長")
@@ -23,22 +24,6 @@ def x_standin() -> Iterator[XStandIn]:
     with XStandIn() as standin:
         yield standin
 
-
-@pytest.fixture(autouse=True)
-def always_open_policy(tmp_path_factory, monkeypatch) -> str:
-    """The section's policy with posting hours open all week, all day: worker processes run
-    on the real clock, and art. 10's hours must not make a test depend on when it runs."""
-    from policies import default_policy_path
-
-    text = default_policy_path().read_text(encoding="utf-8")
-    text = text.replace('weekdays = ["mon", "tue", "wed", "thu", "fri"]',
-                        'weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]')
-    text = text.replace('start = "08:30"', 'start = "00:00"').replace('end = "19:00"',
-                                                                      'end = "24:00"')
-    path = tmp_path_factory.mktemp("policy") / "always_open.toml"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("XPOST_POLICY", str(path))
-    return str(path)
 
 
 def settings_for(**overrides: object):
