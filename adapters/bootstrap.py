@@ -56,7 +56,8 @@ class Container:
                 "X の認証情報がありません: X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, "
                 "X_ACCESS_TOKEN_SECRET を設定してください / X credentials are not set")
         return Publisher(self.store, self.queue, self.x, self.clock,
-                         self.policy.workflow.x_username)
+                         self.policy.workflow.x_username, costs=self.policy.costs,
+                         posting_hours=self.policy.posting_hours)
 
     def worker(self, consumer: str | None = None, **options: object) -> Worker:
         return Worker(self.workflow, self.publisher(), self.queue, self.events, self.notifiers,

@@ -31,7 +31,7 @@ from chatbot.views import (
     follow_card,
     local_time,
 )
-from chatbot.workflow import Workflow, normalise_id
+from chatbot.workflow import Status, Workflow, normalise_id
 from policies import CheckResult, ProposalDraft
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -47,7 +47,7 @@ CATEGORY_ALIASES = {
 VERBS = {
     "help", "ヘルプ", "check", "list", "status", "show", "edit", "withdraw", "submit",
     "approve", "reject", "changes", "retry", "correct", "delete", "suspend", "resume",
-    "follow", "impersonation", "form",
+    "follow", "impersonation", "form", "reschedule", "unschedule", "budget", "audit",
 }
 
 
@@ -58,6 +58,8 @@ class Command:
     text: str = ""  # the free text (proposal text, reason, comment)
     category: str | None = None
     publish_at: datetime | None = None
+    confirm: bool = False  # `--confirm` (a correction within the cooldown)
+    urgent: bool = False  # `--urgent` (approve outside posting hours)
 
 
 class CommandError(WorkflowError):
@@ -101,6 +103,22 @@ def _leading_time(text: str) -> tuple[datetime | None, str]:
     return at.replace(tzinfo=TOKYO), match.group(3)
 
 
+def _time_only(text: str, usage: str) -> datetime:
+    """`2026-12-02 09:00` (Tokyo time) and nothing else."""
+    at, remainder = _leading_time(text.strip() + " .")
+    if at is None or remainder.strip() != ".":
+        raise CommandError("usage", usage=usage)
+    return at
+
+
+def _flag(text: str, *names: str) -> tuple[bool, str]:
+    """A leading `--confirm` (or its Japanese word) and the text after it."""
+    first, rest = _split_first(text) if text.strip() else ("", "")
+    if unicodedata.normalize("NFKC", first).lower() in names:
+        return True, rest
+    return False, text
+
+
 def _parse_verb(verb: str, rest: str) -> Command:
     def need(count: int, usage: str) -> list[str]:
         parts = rest.split(None, count)
@@ -122,14 +140,41 @@ def _parse_verb(verb: str, rest: str) -> Command:
         parts = need(1, "/xpost edit P-0001 [新しい本文]")
         return Command("edit", args=[parts[0]], text=parts[1] if len(parts) > 1 else "")
     if verb == "approve":
-        parts = need(1, "/xpost approve P-0001 [版]")
+        parts = need(1, "/xpost approve P-0001 [版] [--urgent 理由]")
+        after_id = rest.split(None, 1)[1] if len(parts) > 1 else ""
+        urgent, reason = _flag(after_id, "--urgent", "緊急")
+        if urgent:
+            if not reason.strip():
+                raise CommandError("urgent_reason_required")
+            return Command("approve", args=parts[:1], text=reason.strip(), urgent=True)
         return Command("approve", args=parts[:2])
+    if verb == "correct":
+        usage = "/xpost correct P-0001 [--confirm] 訂正後の本文"
+        parts = need(2, usage)
+        confirm, text = _flag(rest.split(None, 1)[1], "--confirm", "確認済み")
+        if not text.strip():
+            raise CommandError("usage", usage=usage)
+        return Command("correct", args=[parts[0]], text=text.strip(), confirm=confirm)
+    if verb == "reschedule":
+        usage = "/xpost reschedule P-0001 2026-12-02 09:00"
+        parts = rest.split(None, 1)
+        if len(parts) < 2:
+            raise CommandError("usage", usage=usage)
+        return Command("reschedule", args=[parts[0]], publish_at=_time_only(parts[1], usage))
+    if verb == "unschedule":
+        return Command(verb, args=[need(1, "/xpost unschedule P-0001")[0]])
+    if verb in ("budget", "audit"):
+        sub = {"budget": "continue", "audit": "head"}[verb]
+        if unicodedata.normalize("NFKC", rest).strip().lower() != sub:
+            raise CommandError("usage", usage=f"/xpost {verb} {sub}")
+        return Command(verb, args=[sub])
     if verb in ("reject", "changes", "correct", "delete"):
         usage = {"reject": "/xpost reject P-0001 理由", "changes": "/xpost changes P-0001 修正点",
                  "correct": "/xpost correct P-0001 訂正後の本文",
                  "delete": "/xpost delete P-0001 理由"}[verb]
         parts = need(2, usage)
-        return Command(verb, args=[parts[0]], text=parts[1])
+        # The whole rest is the text: a reason may have spaces in it.
+        return Command(verb, args=[parts[0]], text=rest.split(None, 1)[1])
     if verb == "suspend":
         if not rest.strip():
             raise CommandError("usage", usage="/xpost suspend 理由")
@@ -206,9 +251,14 @@ class CommandRunner:
             return View(text=t("withdrawn", lang, id=proposal.id))
         if verb == "approve":
             proposal = wf.get(command.args[0])
+            if command.urgent:
+                proposal = wf.approve_urgent(actor, proposal.id, proposal.current.number,
+                                             command.text)
+                return View(text=t("approved_urgent", lang, id=proposal.id,
+                                   reason=command.text))
             version = int(command.args[1]) if len(command.args) > 1 else proposal.current.number
             proposal = wf.approve(actor, proposal.id, version)
-            return View(text=t("approved", lang, id=proposal.id))
+            return View(text=self.approved_text(proposal))
         if verb in ("reject", "changes"):
             proposal = wf.get(command.args[0])
             kind = "reject" if verb == "reject" else "request_changes"
@@ -219,7 +269,8 @@ class CommandRunner:
             proposal = wf.retry(actor, command.args[0])
             return View(text=t("retrying", lang, id=proposal.id))
         if verb == "correct":
-            correction, _ = wf.correct(actor, command.args[0], command.text)
+            correction, _ = wf.correct(actor, command.args[0], command.text,
+                                       confirm=command.confirm)
             return View(text=t("correction_proposed", lang, id=correction.id,
                                original=correction.corrects))
         if verb == "delete":
@@ -233,6 +284,26 @@ class CommandRunner:
             return View(text=t("resumed", lang))
         if verb == "follow":
             return self.follow(actor, command)
+        if verb == "reschedule":
+            assert command.publish_at is not None  # the grammar requires it
+            proposal = wf.reschedule(actor, command.args[0], command.publish_at)
+            at = proposal.release_at or proposal.current.publish_at
+            return View(text=t("rescheduled", lang, id=proposal.id, at=local_time(at, lang)))
+        if verb == "unschedule":
+            proposal = wf.unschedule(actor, command.args[0])
+            return View(text=t("unscheduled", lang, id=proposal.id,
+                               version=proposal.current.number))
+        if verb == "budget":
+            wf.continue_over_budget(actor)
+            status = wf.status()
+            spend = status.usage.spend_usd if status.usage else 0.0
+            return View(text=t("budget_continued", lang, spend=f"{spend:.2f}",
+                               budget=f"{status.budget_usd:.2f}"))
+        if verb == "audit":
+            head = wf.announce_audit_head(actor)
+            assert head is not None  # only the worker's daily call may skip
+            return View(text=t("audit_head_announced", lang, seq=head[0], hash=head[1]),
+                        ephemeral=True)
         if verb == "impersonation":
             report = wf.report_impersonation(actor, command.args[0], command.text.strip())
             return View(text=t("impersonation_recorded", lang, id=report.id,
@@ -240,6 +311,18 @@ class CommandRunner:
         raise CommandError("usage", usage="/xpost help")
 
     # -- pieces front ends also call directly ---------------------------------------
+
+    def approved_text(self, proposal: Proposal) -> str:
+        """What to tell the chief after approving: now, or when it will go out and why."""
+        lang = self.lang
+        if proposal.release_at:
+            why = t(f"release_{proposal.release_reason}", lang)
+            return t("approved_waiting", lang, id=proposal.id,
+                     at=local_time(proposal.release_at, lang), why=why)
+        if proposal.urgent:
+            return t("approved_urgent", lang, id=proposal.id,
+                     reason=proposal.last_decision.comment if proposal.last_decision else "")
+        return t("approved", lang, id=proposal.id)
 
     def propose(self, actor: Actor, text: str, category: str | None, media: list[Media],
                 origin: dict[str, str], publish_at: datetime | None = None,
@@ -309,7 +392,9 @@ class CommandRunner:
             return View(text=t("list_empty", lang), ephemeral=True)
         lines = []
         for p in proposals:
-            when = f" ⏰{local_time(p.release_at, lang)}" if p.release_at else ""
+            at = p.release_at or (p.current.publish_at if p.state is not State.APPROVED
+                                  else None)
+            when = f" ⏰{local_time(at, lang)}" if at else ""
             lines.append(f"{p.id} [{state_label(p.state, lang)}]{when} "
                          f"{_excerpt(p.current.text)} ({p.author.display})")
         head = t("list_header", lang, count=len(proposals))
@@ -343,9 +428,35 @@ class CommandRunner:
             (t("label_followed", lang),
              ", ".join(f"@{f.handle}" for f in status.followed) or "-"),
         ]
+        pairs += self._usage_pairs(status)
         head = t("status_header", lang, username=self.workflow.policy.workflow.x_username)
         text = head + "\n" + "\n".join(f"{k}: {v}" for k, v in pairs)
         return View(text=text, blocks=[Header(head), Fields(pairs)], ephemeral=True)
+
+    def _usage_pairs(self, status: Status) -> list[tuple[str, str]]:
+        """This month's posts and spend, and X's remaining calls (X is paid per use)."""
+        lang = self.lang
+        usage = status.usage
+        pairs: list[tuple[str, str]] = []
+        if usage is not None:
+            pairs.append((t("label_month_posts", lang),
+                          t("month_posts", lang, posts=usage.posts,
+                            with_url=usage.posts_with_url)))
+            percent = round(100 * usage.spend_usd / status.budget_usd) if status.budget_usd else 0
+            spend = t("month_spend", lang, spend=f"{usage.spend_usd:.3f}",
+                      budget=f"{status.budget_usd:.2f}", percent=percent)
+            if status.holding_for_budget:
+                spend += "\n" + t("budget_holding", lang)
+            pairs.append((t("label_month_spend", lang), spend))
+        limits = [t("rate_limit_line", lang, endpoint=limit.endpoint, remaining=limit.remaining,
+                    limit=limit.limit, reset=local_time(limit.reset_at, lang))
+                  for limit in status.rate_limits]
+        pairs.append((t("label_rate_limits", lang),
+                      "\n".join(limits) or t("rate_limits_unknown", lang)))
+        if status.scheduled:
+            pairs.append((t("label_scheduled", lang), "\n".join(
+                f"{p.id} {local_time(p.release_at, lang)}" for p in status.scheduled)))
+        return pairs
 
     def follow(self, actor: Actor, command: Command) -> View:
         wf, lang = self.workflow, self.lang

@@ -82,6 +82,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "訂正内容が {id} の投稿と同じです。訂正後の文面を入力してください。",
         "en": "The correction is the same as {id}. Please give the corrected text.",
     },
+    "urgent_reason_required": {
+        "ja": "緊急として承認する理由（災害、休館、安全に関わるお知らせなど）を入力してください。記録に残ります。",
+        "en": "Please give the reason for urgent approval (disaster, closure, safety); it is recorded.",
+    },
+    "not_waiting": {
+        "ja": "{id} は投稿待ちではないため、{action_label}できません（現在「{state_label}」）。",
+        "en": "{id} is not waiting to go out, so it cannot be {action_label} (now {state_label}).",
+    },
+    "correction_cooldown": {
+        "ja": "{id} は {minutes} 分以内に訂正したばかりです。削除と再投稿を繰り返すと X にスパムとみなされ、アカウントが凍結されるおそれがあります。"
+        "それでも訂正する場合は課長が `/xpost correct {id} --confirm 訂正後の本文` としてください。",
+        "en": "{id} was corrected less than {minutes} minutes ago. Deleting and posting again and again can make X freeze the account as spam. "
+        "If it must be corrected again, the chief can use `/xpost correct {id} --confirm TEXT`.",
+    },
+    "correction_dissimilar": {
+        "ja": "訂正前（{id}）との類似度が {percent}% と低く、訂正というより別の投稿です。訂正として投稿してよいか確認してください。",
+        "en": "This is only {percent}% like {id}: more a new post than a correction. Check it should go out as a correction.",
+    },
     "follow_already_decided": {
         "ja": "フォロー申請 {id} はすでに判断済みです。",
         "en": "Follow request {id} has already been decided.",
@@ -130,6 +148,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "withdrawn": {"ja": "{id} を取り下げました。", "en": "{id} was withdrawn."},
     "approved": {"ja": "{id} を承認しました。", "en": "{id} was approved."},
+    "approved_waiting": {
+        "ja": "{id} を承認しました。{at} に投稿します（{why}）。",
+        "en": "{id} was approved. It goes out at {at} ({why}).",
+    },
+    "approved_urgent": {
+        "ja": "{id} を緊急として承認しました。投稿時間にかかわらず、ただちに投稿します（理由: {reason}）。",
+        "en": "{id} was approved as urgent and goes out now, whatever the hours (reason: {reason}).",
+    },
+    "rescheduled": {"ja": "{id} の投稿日時を {at} に変更しました。", "en": "{id} now goes out at {at}."},
+    "unscheduled": {
+        "ja": "{id} の予約を取り消しました。承認待ちに戻り、日時のない第{version}版になりました。もう一度承認するまで投稿されません（取りやめる場合は /xpost withdraw {id}）。",
+        "en": "{id} is no longer scheduled: it is pending again as version {version} with no time, and will not go out until approved again (to drop it: /xpost withdraw {id}).",
+    },
+    "budget_continued": {
+        "ja": "今月の予算（${budget}）を超えて投稿を続けます（現在 ${spend}）。保留中の投稿を順に投稿します。この判断は記録されました。",
+        "en": "Publishing continues past this month's budget (${budget}; spent ${spend}). Held posts go out now. This decision is recorded.",
+    },
+    "audit_head_announced": {
+        "ja": "監査ログの先頭（第{seq}件）を通知チャンネルに告知しました: {hash}",
+        "en": "The audit log's head (entry {seq}) was announced in the notification channel: {hash}",
+    },
     "rejected": {"ja": "{id} を却下しました。", "en": "{id} was rejected."},
     "changes_requested": {"ja": "{id} を差し戻しました。", "en": "{id} was sent back for changes."},
     "retrying": {"ja": "{id} の投稿を再試行します。", "en": "{id} will be tried again."},
@@ -190,6 +229,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "label_failed": {"ja": "投稿失敗", "en": "Failed"},
     "label_last": {"ja": "最新の投稿", "en": "Last post"},
     "label_followed": {"ja": "フォロー中の公式アカウント", "en": "Followed official accounts"},
+    "label_month_posts": {"ja": "今月の投稿数", "en": "Posts this month"},
+    "month_posts": {"ja": "{posts} 件（うち URL 付き {with_url} 件）", "en": "{posts} ({with_url} with a URL)"},
+    "label_month_spend": {"ja": "今月の X 費用（見込み）", "en": "X spend this month (estimate)"},
+    "month_spend": {"ja": "${spend} ／ 予算 ${budget}（{percent}%）", "en": "${spend} of ${budget} budget ({percent}%)"},
+    "budget_holding": {
+        "ja": "予算に達したため投稿を保留中です。続けるには課長が /xpost budget continue",
+        "en": "Publishing holds at the budget; the chief can go on with /xpost budget continue",
+    },
+    "label_rate_limits": {"ja": "X API の残り回数", "en": "X API calls left"},
+    "rate_limit_line": {
+        "ja": "{endpoint}: {remaining} / {limit}（{reset} にリセット）",
+        "en": "{endpoint}: {remaining} of {limit} (resets {reset})",
+    },
+    "rate_limits_unknown": {"ja": "まだ記録がありません", "en": "not seen yet"},
+    "label_scheduled": {"ja": "予約・時間待ちの投稿", "en": "Scheduled and waiting"},
+    "release_scheduled": {"ja": "予約した日時", "en": "its scheduled time"},
+    "release_posting_hours": {
+        "ja": "投稿時間外のため次の投稿時間帯に（第10条）",
+        "en": "outside posting hours: the next window (Art. 10)",
+    },
+    "release_rate_limited": {"ja": "X の回数制限のため", "en": "X's rate limit"},
     "help": {
         "ja": """xpost の使い方（狛江市子ども若者政策課公式X）
 ・/xpost … 入力フォームを開く
@@ -204,7 +264,12 @@ MESSAGES: dict[str, dict[str, str]] = {
 ・/xpost correct P-0001 訂正後の本文 … 訂正（第5条第2項）
 ・/xpost delete P-0001 理由 … 削除
 ・/xpost suspend 理由 ／ /xpost resume … 運用の停止と再開（第9条）
-・/xpost follow @アカウント 理由 … フォロー申請（第6条第1号）""",
+・/xpost follow @アカウント 理由 … フォロー申請（第6条第1号）
+・/xpost approve P-0001 --urgent 理由 … 緊急として承認（時間外でも即時投稿）
+・/xpost correct P-0001 --confirm 訂正後の本文 … 間を置かない再訂正
+・/xpost reschedule P-0001 2026-12-02 09:00 ／ /xpost unschedule P-0001 … 予約の変更・取り消し
+・/xpost budget continue … 予算を超えて投稿を続ける
+・/xpost audit head … 監査ログの先頭を通知チャンネルに告知""",
         "en": """How to use xpost (@komae_kosodate)
 - /xpost ... open the proposal form
 - /xpost [category] TEXT ... propose a post (category: event / policy / info / other)
@@ -218,7 +283,12 @@ Chief and delegates only:
 - /xpost correct P-0001 CORRECTED TEXT (Art. 5.2)
 - /xpost delete P-0001 REASON
 - /xpost suspend REASON / /xpost resume (Art. 9)
-- /xpost follow @account REASON (Art. 6.1)""",
+- /xpost follow @account REASON (Art. 6.1)
+- /xpost approve P-0001 --urgent REASON ... urgent: out at once, whatever the hours
+- /xpost correct P-0001 --confirm TEXT ... correct again within the cooldown
+- /xpost reschedule P-0001 2026-12-02 09:00 / /xpost unschedule P-0001
+- /xpost budget continue ... go on publishing past the monthly budget
+- /xpost audit head ... announce the audit log's head in the notification channel""",
     },
     # -- events: the notification channel and the author's DM -------------------------
     "event_proposal_submitted": {"ja": "{id} の承認依頼が届きました。", "en": "{id} is waiting for approval."},
@@ -265,6 +335,28 @@ Chief and delegates only:
         "ja": "⏰ {id} が {waiting_hours} 時間承認を待っています。",
         "en": "⏰ {id} has been waiting for approval for {waiting_hours} hours.",
     },
+    "event_audit_head": {
+        "ja": "🔏 監査ログの先頭: 第{seq}件 {hash}\n（改ざんがないことは `xpost audit verify --head {seq}:{hash}` で確かめられます。この通知は記録の控えです）",
+        "en": "🔏 Audit log head: entry {seq} {hash}\n(check the log against it with `xpost audit verify --head {seq}:{hash}`; this message is the copy outside Redis)",
+    },
+    "event_budget_warning": {
+        "ja": "💴 今月の X 費用が予算の {percent}% に達しました（${spend} ／ ${budget}）。100% に達すると投稿は保留されます。",
+        "en": "💴 X spend this month reached {percent}% of the budget (${spend} of ${budget}). At 100% publishing holds.",
+    },
+    "event_budget_exceeded": {
+        "ja": "⛔ 今月の X 予算（${budget}）に達したため、{id} 以降の投稿を保留しています（失われません）。続ける場合は課長が /xpost budget continue",
+        "en": "⛔ This month's X budget (${budget}) is reached: {id} and later posts are held (nothing is lost). The chief can go on with /xpost budget continue",
+    },
+    "event_budget_continued": {
+        "ja": "💴 {by} が今月の予算（${budget}）を超えて投稿を続けると判断しました（現在 ${spend}）。保留中の投稿を投稿します。",
+        "en": "💴 {by} decided to go on past this month's budget (${budget}; spent ${spend}). Held posts go out.",
+    },
+    "event_budget_hold_ended": {
+        "ja": "💴 月が替わったため、{month} の予算超過で保留していた投稿を投稿します。",
+        "en": "💴 A new month: posts held for the {month} budget go out now.",
+    },
+    "event_proposal_rescheduled": {"ja": "⏰ {id} の投稿日時が {at} に変更されました（{by}）。", "en": "⏰ {id} now goes out at {at} (by {by})."},
+    "event_proposal_unscheduled": {"ja": "{id} の予約が取り消され、承認待ちに戻りました（{by}）。", "en": "{id} is no longer scheduled and is pending again (by {by})."},
     "event_follow_pending": {"ja": "フォロー申請 {id}: @{handle}（理由: {reason}、申請者 {requested_by}）", "en": "Follow request {id}: @{handle} (reason: {reason}, by {requested_by})"},
     "event_follow_approved": {"ja": "フォロー申請 {id}（@{handle}）が承認されました。課長が X アプリで手動でフォローしてください。", "en": "Follow request {id} (@{handle}) was approved; the chief follows by hand in the X app."},
     "event_follow_rejected": {"ja": "フォロー申請 {id}（@{handle}）は却下されました。", "en": "Follow request {id} (@{handle}) was rejected."},
@@ -343,6 +435,49 @@ Chief and delegates only:
     },
 }
 
+# -- the audit log, for people: `xpost audit verify` and the CSV export ------------------
+
+AUDIT_MESSAGES: dict[str, str] = {
+    "ok": "ok: 監査ログに改ざんはありません（{count} 件、第{first}件〜第{last}件、末尾 {hash}） / "
+          "the audit log is intact ({count} entries, {first} to {last}, head {hash})",
+    "changed": "NG: 第{seq}件が書き換えられています / entry {seq} was changed",
+    "removed": "NG: 第{seq}件が削除されています / entry {seq} was removed",
+    "inserted": "NG: 第{seq}件の位置に記録が挿入されています / an entry was inserted at {seq}",
+    "reordered": "NG: 第{seq}件から順序が入れ替えられています / entries were reordered at {seq}",
+    "truncated": "NG: 第{seq}件以降が失われています（告知された先頭は第{head}件） / "
+                 "entries from {seq} on are missing (the announced head is {head})",
+    "head": "NG: 第{seq}件が告知された先頭のハッシュと一致しません（記録が書き換えられています） / "
+            "entry {seq} does not match the announced head: the log was rewritten",
+    "excerpt": "（抜粋: 第{first}件より前は確認していません / an excerpt: entries before {first} "
+               "were not checked）",
+}
+
+AUDIT_CSV_HEADERS: list[str] = [
+    "番号", "日時（日本時間）", "操作", "操作（記録名）", "対象", "版", "実行者", "実行者ID", "役割",
+    "規則", "詳細", "前の記録のハッシュ", "この記録のハッシュ",
+]
+
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "proposed": "投稿案の提出", "submitted": "承認依頼", "edited": "修正", "withdrawn": "取り下げ",
+    "approved": "承認", "rejected": "却下", "changes_requested": "差し戻し",
+    "retry_requested": "再試行の指示", "delete_requested": "削除の指示",
+    "correction_proposed": "訂正案の作成", "account_suspended": "運用停止",
+    "account_resumed": "運用再開", "follow_requested": "フォロー申請",
+    "follow_approved": "フォロー承認", "follow_rejected": "フォロー却下",
+    "follow_confirmed": "フォロー完了", "impersonation_reported": "なりすまし報告",
+    "identity_checked": "X 認証情報の確認", "publish_started": "投稿開始",
+    "publish_retry_scheduled": "投稿の再試行予定", "x_published": "X に投稿",
+    "x_deleted": "X から削除", "x_deleted_for_correction": "訂正のため X から削除",
+    "x_delete_failed": "X からの削除に失敗", "publish_failed": "投稿失敗",
+    "publish_postponed": "投稿の延期", "publish_held_for_budget": "予算超過による保留",
+    "budget_warning": "予算80%の警告", "budget_continued": "予算超過後の継続",
+    "budget_hold_ended": "予算保留の終了", "rescheduled": "投稿日時の変更",
+    "unscheduled": "予約の取り消し", "audit_head_announced": "監査ログ先頭の告知",
+}
+
+ROLE_LABELS: dict[str, str] = {"chief": "課長", "delegate": "代理者", "staff": "職員",
+                               "system": "システム"}
+
 STATE_LABELS: dict[str, dict[str, str]] = {
     "draft": {"ja": "下書き（未提出）", "en": "draft"},
     "pending": {"ja": "承認待ち", "en": "pending approval"},
@@ -367,6 +502,8 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
     "retry": {"ja": "再試行", "en": "retried"},
     "delete": {"ja": "削除", "en": "deleted"},
     "correct": {"ja": "訂正", "en": "corrected"},
+    "reschedule": {"ja": "日時の変更", "en": "rescheduled"},
+    "unschedule": {"ja": "予約の取り消し", "en": "unscheduled"},
 }
 
 

@@ -8,7 +8,7 @@ and leaves the object unchanged.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -94,6 +94,9 @@ class Version(BaseModel):
     media: list[Media] = Field(default_factory=list)
     publish_at: datetime | None = None
     weighted_length: int = 0
+    # What X will charge for this text, at the policy file's prices when it was written.
+    has_url: bool = False
+    cost_usd: float | None = None
     warnings: list[Warning_] = Field(default_factory=list)
     created_at: datetime
     created_by: Actor
@@ -135,6 +138,8 @@ class Proposal(BaseModel):
     x_url: str | None = None
     published_at: datetime | None = None
     release_at: datetime | None = None  # approved, held until this time
+    # Why it waits: "scheduled" (its publish time), "posting_hours" (art. 10), "rate_limited".
+    release_reason: str = ""
     attempts: int = 0
     failure: str | None = None
     delete_reason: str | None = None
@@ -212,6 +217,7 @@ class Proposal(BaseModel):
         self.published_at = now
         self.failure = None
         self.release_at = None
+        self.release_reason = ""
         self.updated_at = now
 
     def mark_failed(self, reason: str, now: datetime) -> None:
@@ -232,7 +238,32 @@ class Proposal(BaseModel):
         self._require({State.PUBLISHING, State.APPROVED}, "publish")
         self.state = State.APPROVED
         self.release_at = until
+        self.release_reason = "rate_limited"
         self.updated_at = now
+
+    def hold_until(self, until: datetime | None, reason: str, now: datetime) -> None:
+        """Approved, waiting: for its publish time, the posting hours, or not at all (None)."""
+        self._require({State.APPROVED}, "reschedule")
+        self.release_at = until
+        self.release_reason = reason if until else ""
+        self.updated_at = now
+
+    def unschedule(self, version: Version) -> None:
+        """The chief takes back a scheduled approval: a new version with no time goes back to
+        the chief's queue, so nothing goes out until someone approves it again."""
+        self._require({State.APPROVED}, "unschedule")
+        self.versions.append(version)
+        self.state = State.PENDING
+        self.release_at = None
+        self.release_reason = ""
+        self.updated_at = version.created_at
+        self.reminded_at = None
+
+    @property
+    def urgent(self) -> bool:
+        """Approved as urgent (disaster, closures, safety): out at once, whatever the hours."""
+        last = self.last_decision
+        return bool(last and last.kind == "approve" and last.urgent)
 
     def delete_refused(self, reason: str, now: datetime) -> None:
         """X refused the deletion: the post is still there, and the card says why."""
@@ -266,6 +297,10 @@ class AccountState(BaseModel):
     identity_ok: bool | None = None  # None: the worker has not checked yet
     identity_username: str = ""
     identity_checked_at: datetime | None = None
+    audit_head_announced_on: date | None = None  # Tokyo date of the last daily announcement
+    budget_warned_month: str = ""  # "2026-11": the 80% warning was given for this month
+    budget_hold_month: str = ""  # publishing is holding for the budget of this month
+    budget_continue_month: str = ""  # the chief confirmed to go on over budget this month
     revision: int = 0
 
 

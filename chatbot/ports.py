@@ -25,6 +25,7 @@ from chatbot.model import (
     Proposal,
     State,
 )
+from chatbot.usage import MonthlyUsage, PostCharge
 
 
 class Clock(ABC):
@@ -73,6 +74,8 @@ class Changes:
     release_held: bool = False
     # (normalised text, proposal id, published at): the `duplicate` rule's index
     published_texts: list[tuple[str, str, datetime]] = field(default_factory=list)
+    # Posts X will bill for, added to their month's usage (posts, with URL, spend).
+    usage: list[PostCharge] = field(default_factory=list)
     # Job queue entries this change completes: acknowledged with it, atomically, so a
     # finished job is never handed to another worker.
     acknowledge: list[str] = field(default_factory=list)
@@ -127,7 +130,26 @@ class Store(ABC):
         enqueue and schedule jobs. Raises ConcurrentModification and changes nothing then."""
 
     @abstractmethod
-    def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]: ...
+    def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]:
+        """Entries with seq > since_seq, in order."""
+
+    @abstractmethod
+    def audit_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last audit entry; (0, GENESIS) before the first."""
+
+    # -- X usage (observations, not decisions: written outside units of work) -----
+
+    @abstractmethod
+    def get_usage(self, month: str) -> MonthlyUsage:
+        """Posts, posts with a URL and spend recorded for a month ("2026-11", Tokyo)."""
+
+    @abstractmethod
+    def save_rate_limits(self, limits: list[RateLimit]) -> None:
+        """Keep the latest rate-limit headers per endpoint (later ones replace earlier)."""
+
+    @abstractmethod
+    def rate_limits(self) -> list[RateLimit]:
+        """The latest rate-limit headers seen, one per endpoint, sorted by endpoint."""
 
 
 # -- the worker's queue and the notifiers' feed --------------------------------

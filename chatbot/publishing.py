@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chatbot.hours import next_window
 from chatbot.model import SYSTEM, AuditEntry, Event, Proposal, State, normalise_for_duplicates
 from chatbot.ports import (
     Changes,
@@ -31,6 +32,8 @@ from chatbot.ports import (
     XRejected,
     XTransient,
 )
+from chatbot.usage import WARN_AT, charge_for, reached_warning, would_exceed
+from policies.model import CostSettings, PostingHours
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class Publisher:
         x_username: str,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        costs: CostSettings | None = None,
+        posting_hours: PostingHours | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
@@ -65,6 +70,8 @@ class Publisher:
         self.x_username = x_username
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.Random()
+        self.costs = costs  # None: no budget is kept
+        self.posting_hours = posting_hours  # None: any time
 
     # -- art. 4: publish only from the configured account ---------------------
 
@@ -77,6 +84,7 @@ class Publisher:
         except (XTransient, XRejected, XRateLimited) as error:
             username, ok = "", False
             log.error("X identity check failed: %s", error)
+        self._save_rate_limits()
         for _ in range(5):
             state = self.store.get_account_state()
             state.identity_ok = ok
@@ -116,6 +124,8 @@ class Publisher:
         try:
             if job.op == "delete":
                 self._delete(claimed, proposal)
+            elif self._must_wait(claimed, proposal):
+                return
             elif job.op == "correct":
                 self._correct(claimed, proposal)
             else:
@@ -135,6 +145,97 @@ class Publisher:
                 self._fail(claimed, current, f"x_rejected: {error}")
             else:
                 self.queue.ack(claimed.entry_id)
+        finally:
+            self._save_rate_limits()
+
+    # -- before a post: posting hours (art. 10) and the month's budget ----------------
+
+    def _must_wait(self, claimed: Claimed, proposal: Proposal) -> bool:
+        """True when the job was put aside: outside posting hours, or over budget."""
+        if proposal.state is not State.APPROVED or proposal.urgent:
+            return False  # an uncertain `publishing` is reconciled first, whatever the time
+        now = self.clock.now()
+        if proposal.release_at and proposal.release_at > now:
+            return False  # _publish defers it to its time
+        if self.posting_hours is not None:
+            opens = next_window(now, self.posting_hours)
+            if opens > now:
+                # Released late (a worker was down, X made us wait): wait for the next window.
+                proposal.hold_until(opens, "posting_hours", now)
+                self.store.commit(Changes(
+                    proposals=[proposal],
+                    audit=[self._audit("publish_postponed", proposal, reason="posting_hours",
+                                       until=opens.isoformat())],
+                    events=[self._event("publish_postponed", proposal, reason="posting_hours",
+                                        until=opens.isoformat())],
+                ))
+                self.queue.defer(claimed.entry_id, claimed.job, opens)
+                return True
+        return self._hold_for_budget(claimed, proposal, now)
+
+    def _hold_for_budget(self, claimed: Claimed, proposal: Proposal, now: datetime) -> bool:
+        """At 100% of the month's budget, posts wait in the held queue (nothing is lost)
+        until the chief says to go on (`/xpost budget continue`) or the month ends."""
+        if self.costs is None:
+            return False
+        charge = charge_for(proposal.current.text, now, self.costs)
+        state = self.store.get_account_state()
+        if state.budget_continue_month == charge.month:
+            return False
+        usage = self.store.get_usage(charge.month)
+        if not would_exceed(usage, charge.micro_usd, self.costs):
+            return False
+        self.queue.hold(claimed.entry_id, claimed.job)
+        budget = self.costs.monthly_budget_usd
+        changes = Changes(audit=[self._audit("publish_held_for_budget", proposal,
+                                             month=charge.month, spend_usd=usage.spend_usd,
+                                             budget_usd=budget)])
+        if state.budget_hold_month != charge.month:
+            state.budget_hold_month = charge.month
+            changes.account_state = state
+            changes.events.append(Event(
+                kind="budget_exceeded", account=self.store.account, at=now,
+                subject=proposal.id, data={"month": charge.month, "budget": f"{budget:.2f}",
+                                           "spend": f"{usage.spend_usd:.2f}"}))
+        try:
+            self.store.commit(changes)
+        except ConcurrentModification:
+            # The account changed meanwhile (another worker started the hold): the job is
+            # held all the same; record the hold without the announcement.
+            self.store.commit(Changes(audit=changes.audit))
+        return True
+
+    def _warn_if_budget_nearly_spent(self, month: str) -> None:
+        if self.costs is None:
+            return
+        for _ in range(5):
+            state = self.store.get_account_state()
+            usage = self.store.get_usage(month)
+            if state.budget_warned_month == month or not reached_warning(usage, self.costs):
+                return
+            state.budget_warned_month = month
+            budget = self.costs.monthly_budget_usd
+            try:
+                self.store.commit(Changes(
+                    account_state=state,
+                    audit=[self._audit("budget_warning", None, month=month,
+                                       spend_usd=usage.spend_usd, budget_usd=budget)],
+                    events=[Event(kind="budget_warning", account=self.store.account,
+                                  at=self.clock.now(),
+                                  data={"month": month, "spend": f"{usage.spend_usd:.2f}",
+                                        "budget": f"{budget:.2f}",
+                                        "percent": round(100 * usage.spend_usd / budget),
+                                        "threshold": round(100 * WARN_AT)})],
+                ))
+                return
+            except ConcurrentModification:
+                continue
+
+    def _save_rate_limits(self) -> None:
+        try:
+            self.store.save_rate_limits(self.x.last_rate_limits())
+        except Exception:  # an observation: never worth failing a publication for
+            log.exception("could not record X rate limits")
 
     def _publish(self, claimed: Claimed, proposal: Proposal) -> None:
         if proposal.state not in (State.APPROVED, State.PUBLISHING):
@@ -255,15 +356,21 @@ class Publisher:
         now = self.clock.now()
         proposal.mark_published(post.id, post.url, now)
         kind = "correction_published" if proposal.is_correction else "post_published"
+        costs = self.costs or CostSettings()
+        charge = charge_for(proposal.current.text, now, costs)
         self.store.commit(Changes(
             proposals=[proposal],
             audit=[self._audit("x_published", proposal, x_post_id=post.id, url=post.url,
-                               reconciled=reconciled, corrects=proposal.corrects)],
+                               reconciled=reconciled, corrects=proposal.corrects,
+                               urgent=proposal.urgent or None,
+                               cost_usd=charge.micro_usd / 1_000_000)],
             events=[self._event(kind, proposal, x_url=post.url, x_post_id=post.id,
                                 corrects=proposal.corrects or "")],
             published_texts=[(normalise_for_duplicates(proposal.current.text), proposal.id, now)],
+            usage=[charge],
             acknowledge=[claimed.entry_id],
         ))
+        self._warn_if_budget_nearly_spent(charge.month)
 
     def _fail(self, claimed: Claimed, proposal: Proposal, reason: str) -> None:
         proposal.mark_failed(reason, self.clock.now())

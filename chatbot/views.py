@@ -16,6 +16,8 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 # Action ids: the Slack `action_id` and the Teams `verb` of each button.
 APPROVE = "xpost_approve"
+# Urgent approval (disaster, closures, safety): out at once whatever the hours; asks why.
+APPROVE_URGENT = "xpost_approve_urgent"
 REQUEST_CHANGES = "xpost_request_changes"
 REJECT = "xpost_reject"
 RETRY = "xpost_retry"
@@ -119,6 +121,8 @@ LABELS: dict[str, dict[str, str]] = {
         "comment": "コメント", "on_behalf": "（課長の代理）", "no_warnings": "注意事項はありません",
         "follow_title": "フォロー申請（第6条第1号）", "account": "アカウント", "reason": "理由",
         "requested_by": "申請者", "follow_done": "フォローした",
+        "cost": "X の費用（見込み）", "with_url": "URL あり", "without_url": "URL なし",
+        "goes_out": "投稿時刻", "urgent": "（緊急）",
     },
     "en": {
         "approval_title": "Approval request",
@@ -132,17 +136,21 @@ LABELS: dict[str, dict[str, str]] = {
         "no_warnings": "No warnings", "follow_title": "Follow request (Art. 6.1)",
         "account": "Account", "reason": "Reason", "requested_by": "Requested by",
         "follow_done": "Followed",
+        "cost": "X cost (estimate)", "with_url": "with a URL", "without_url": "no URL",
+        "goes_out": "Goes out at", "urgent": " (urgent)",
     },
 }
 
 # Japanese labels are fixed by the section's wording of the buttons.
-BUTTON_LABELS_JA = {APPROVE: "承認", REQUEST_CHANGES: "差し戻し", REJECT: "却下"}
+BUTTON_LABELS_JA = {APPROVE: "承認", REQUEST_CHANGES: "差し戻し", REJECT: "却下",
+                    APPROVE_URGENT: "緊急として承認（時間外でも即時投稿）"}
 
 
 def decision_line(decision: Decision, lang: str = "ja") -> str:
     word = {"approve": ("承認", "approved"), "reject": ("却下", "rejected"),
             "request_changes": ("差し戻し", "requested changes")}[decision.kind]
     behalf = _labels(lang)["on_behalf"] if decision.on_behalf_of_chief else ""
+    behalf += _labels(lang)["urgent"] if decision.urgent else ""
     when = local_time(decision.at, lang)
     if lang == "en":
         return f"{decision.actor.display}{behalf} {word[1]} version {decision.version} at {when}"
@@ -164,6 +172,14 @@ def approval_card(proposal: Proposal, category_label: str, lang: str = "ja") -> 
     ]
     if version.publish_at:
         pairs.append((labels["publish_at"], local_time(version.publish_at, lang)))
+    if proposal.state is State.APPROVED and proposal.release_at:
+        why = t(f"release_{proposal.release_reason}", lang) if proposal.release_reason else ""
+        pairs.append((labels["goes_out"], local_time(proposal.release_at, lang)
+                      + (f"（{why}）" if lang == "ja" and why else f" ({why})" if why else "")))
+    if version.cost_usd is not None:
+        url = labels["with_url"] if version.has_url else labels["without_url"]
+        pairs.append((labels["cost"], f"${version.cost_usd:.3f}（{url}）" if lang == "ja"
+                      else f"${version.cost_usd:.3f} ({url})"))
     if proposal.corrects:
         pairs.append((labels["corrects"], proposal.corrects))
     if version.media:
@@ -192,6 +208,7 @@ def approval_card(proposal: Proposal, category_label: str, lang: str = "ja") -> 
             Button(REQUEST_CHANGES, _button_label(REQUEST_CHANGES, lang), ids,
                    asks_for="comment"),
             Button(REJECT, _button_label(REJECT, lang), ids, "danger", asks_for="reason"),
+            Button(APPROVE_URGENT, _button_label(APPROVE_URGENT, lang), ids, asks_for="reason"),
         ]))
     elif proposal.state is State.FAILED:
         blocks.append(Buttons([Button(RETRY, labels["retry"], ids, "primary")]))
@@ -202,7 +219,8 @@ def approval_card(proposal: Proposal, category_label: str, lang: str = "ja") -> 
 def _button_label(action: str, lang: str) -> str:
     if lang == "ja":
         return BUTTON_LABELS_JA[action]
-    return {APPROVE: "Approve", REQUEST_CHANGES: "Request changes", REJECT: "Reject"}[action]
+    return {APPROVE: "Approve", REQUEST_CHANGES: "Request changes", REJECT: "Reject",
+            APPROVE_URGENT: "Approve as urgent (out now, even outside hours)"}[action]
 
 
 def follow_card(request: FollowRequest, lang: str = "ja") -> View:

@@ -77,6 +77,10 @@ class Worker:
     def tick(self) -> None:
         self.queue.release_due(self.clock.now())
         self.workflow.send_reminders()
+        # Once a day the chain's head goes to the notification channel: a copy of it
+        # outside Redis, which whoever could rewrite Redis cannot rewrite.
+        self.workflow.announce_audit_head(only_if_due=True)
+        self.workflow.end_budget_hold_of_past_month()
 
     # -- running -----------------------------------------------------------------
 

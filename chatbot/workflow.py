@@ -9,16 +9,21 @@ again, so a double click finds the proposal already decided.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from chatbot.errors import PermissionDenied, PolicyViolation, WorkflowError
+from chatbot.hours import next_window
+from chatbot.messages import t
 from chatbot.model import (
     EDITABLE_STATES,
+    SYSTEM,
     AccountState,
     Actor,
     AuditEntry,
@@ -37,15 +42,29 @@ from chatbot.model import (
     normalise_for_duplicates,
 )
 from chatbot.notices import impersonation_notices, resumption_notices, suspension_notices
-from chatbot.ports import Changes, Clock, ConcurrentModification, Job, JobQueue, Store
+from chatbot.ports import (
+    Changes,
+    Clock,
+    ConcurrentModification,
+    Job,
+    JobQueue,
+    RateLimit,
+    Store,
+)
 from chatbot.publishing import job_for
 from chatbot.roles import RoleDirectory
+from chatbot.usage import MonthlyUsage, has_url, month_of, post_price
+from chatbot.views import local_time
 from policies import CheckResult, MediaItem, Policy, PolicyChecker, ProposalDraft, Violation
 
 T = TypeVar("T")
 
 HANDLE = re.compile(r"^[@＠]?([A-Za-z0-9_]{1,15})$")
 MAX_COMMIT_ATTEMPTS = 5
+TOKYO = ZoneInfo("Asia/Tokyo")
+# The visible mark a near-identical correction carries, so X does not see the same text
+# posted again after a deletion (cities have lost accounts to that pattern).
+CORRECTION_MARK = "【訂正】"
 
 
 @dataclass
@@ -60,6 +79,14 @@ class Status:
     last_published: Proposal | None
     followed: list[FollowRequest] = field(default_factory=list)
     open_follow_requests: list[FollowRequest] = field(default_factory=list)
+    usage: MonthlyUsage | None = None  # this month's posts and spend
+    budget_usd: float = 0.0
+    rate_limits: list[RateLimit] = field(default_factory=list)
+    scheduled: list[Proposal] = field(default_factory=list)  # approved, waiting for a time
+
+    @property
+    def holding_for_budget(self) -> bool:
+        return bool(self.usage and self.account.budget_hold_month == self.usage.month)
 
 
 class Workflow:
@@ -123,6 +150,7 @@ class Workflow:
             by_state[p.state] = by_state.get(p.state, 0) + 1
         published = [p for p in proposals if p.state is State.PUBLISHED and p.published_at]
         follows = self.store.list_follows()
+        waiting = [p for p in proposals if p.state is State.APPROVED and p.release_at]
         return Status(
             account=self.store.get_account_state(),
             pending=by_state.get(State.PENDING, 0),
@@ -136,6 +164,10 @@ class Workflow:
             open_follow_requests=[
                 f for f in follows if f.state in (FollowState.PENDING, FollowState.APPROVED)
             ],
+            usage=self.store.get_usage(month_of(self.clock.now())),
+            budget_usd=self.policy.costs.monthly_budget_usd,
+            rate_limits=self.store.rate_limits(),
+            scheduled=sorted(waiting, key=lambda p: p.release_at or p.updated_at),
         )
 
     # -- staff ---------------------------------------------------------------
@@ -268,6 +300,9 @@ class Workflow:
             raise WorkflowError("reason_required")
         if kind == "request_changes" and not comment:
             raise WorkflowError("comment_required")
+        urgent = urgent and kind == "approve"
+        if urgent and not comment:
+            raise WorkflowError("urgent_reason_required")
 
         def attempt() -> Proposal:
             proposal = self.get(proposal_id)
@@ -290,10 +325,13 @@ class Workflow:
                         on_behalf_of_chief=role is Role.DELEGATE,
                     )
                 ],
-                events=[self._event("proposal_decided", proposal, decision=kind)],
+                events=[self._event("proposal_decided", proposal, decision=kind, urgent=urgent)],
             )
             if kind == "approve":
                 self._release(proposal, changes, now)
+                if proposal.release_at:
+                    changes.audit[0].details["release_at"] = proposal.release_at.isoformat()
+                    changes.audit[0].details["release_reason"] = proposal.release_reason
             self.store.commit(changes)
             return proposal
 
@@ -302,6 +340,12 @@ class Workflow:
     def approve(self, actor: Actor, proposal_id: str, version: int, urgent: bool = False
                 ) -> Proposal:
         return self.decide(actor, proposal_id, version, "approve", urgent=urgent)
+
+    def approve_urgent(self, actor: Actor, proposal_id: str, version: int, reason: str
+                       ) -> Proposal:
+        """The fourth button: urgent (disaster, closures, safety), out at once whatever the
+        posting hours; the audit keeps who and why."""
+        return self.decide(actor, proposal_id, version, "approve", comment=reason, urgent=True)
 
     def reject(self, actor: Actor, proposal_id: str, version: int, reason: str) -> Proposal:
         return self.decide(actor, proposal_id, version, "reject", comment=reason)
@@ -353,25 +397,45 @@ class Workflow:
 
         return self._retrying(attempt)
 
-    def correct(self, actor: Actor, proposal_id: str, text: str) -> tuple[Proposal, CheckResult]:
+    def correct(self, actor: Actor, proposal_id: str, text: str, confirm: bool = False
+                ) -> tuple[Proposal, CheckResult]:
         """Art. 5.2: a correction of a published post, as a new proposal for the chief.
 
         On approval the worker deletes the wrong post and publishes this one, as one
-        tracked operation.
+        tracked operation. X freezes accounts that post and delete the same content
+        again and again, so a near-identical correction carries a visible 【訂正】 mark,
+        and a second correction of the same post within the cooldown needs `confirm`.
         """
-        self.roles.require_decider(actor)
+        role = self.roles.require_decider(actor)
         original = self.get(proposal_id)
         if original.state is not State.PUBLISHED:
             raise WorkflowError(
                 "not_published", id=original.id, state=original.state.value, action="correct"
             )
-        if normalise_for_duplicates(text) == normalise_for_duplicates(original.current.text):
+        wanted = text.strip()
+        if _without_mark(wanted) == _without_mark(original.current.text):
             raise WorkflowError("correction_same_text", id=original.id)
         now = self.clock.now()
+        last = self._last_correction_at(original)
+        cooldown = timedelta(minutes=self.policy.workflow.correction_cooldown_minutes)
+        if last is not None and now - last < cooldown and not confirm:
+            raise WorkflowError("correction_cooldown", id=original.id,
+                                minutes=self.policy.workflow.correction_cooldown_minutes,
+                                at=last.isoformat())
+        similarity = correction_similarity(original.current.text, wanted)
+        similar = similarity >= self.policy.workflow.correction_similarity_threshold
+        if similar and not wanted.startswith(CORRECTION_MARK):
+            wanted = CORRECTION_MARK + _without_mark(wanted)
         version, result = self._checked_version(
-            1, actor, text, original.current.category, original.current.media, None,
+            1, actor, wanted, original.current.category, original.current.media, None,
             skip_duplicate_of=original.id,
         )
+        if not similar:
+            # Not a small fix: the chief should see it is really a new text.
+            version.warnings.append(Warning_(
+                rule="correction_dissimilar", severity="warning", article="第5条第2項",
+                message=t("correction_dissimilar", self.lang, id=original.id,
+                           percent=round(similarity * 100))))
         correction = Proposal(
             id=self.store.next_id("P"),
             account=self.store.account,
@@ -385,12 +449,159 @@ class Workflow:
         self.store.commit(
             Changes(
                 proposals=[correction],
-                audit=[self._audit(actor, "correction_proposed", correction,
-                                   rules=_rule_ids(result), corrects=original.id)],
+                audit=[self._audit(actor, "correction_proposed", correction, role=role,
+                                   rules=_rule_ids(result), corrects=original.id,
+                                   similarity=round(similarity, 3), marked=similar,
+                                   cooldown_confirmed=bool(confirm and last
+                                                           and now - last < cooldown) or None)],
                 events=[self._event("proposal_submitted", correction, corrects=original.id)],
             )
         )
         return correction, result
+
+    def _last_correction_at(self, original: Proposal) -> datetime | None:
+        """When the same post (or its chain of corrections) was last corrected."""
+        chain_ids = {original.id}
+        cursor = original
+        while cursor.corrects and (earlier := self.store.get_proposal(cursor.corrects)):
+            chain_ids.add(earlier.id)
+            cursor = earlier
+        times = [max(t for t in (p.created_at, p.published_at) if t)
+                 for p in self.store.list_proposals(None, limit=1000)
+                 if p.corrects in chain_ids and p.state not in (State.REJECTED, State.WITHDRAWN)]
+        return max(times) if times else None
+
+    # -- scheduled posts -------------------------------------------------------------
+
+    def reschedule(self, actor: Actor, proposal_id: str, publish_at: datetime) -> Proposal:
+        """Move an approved post's time (the chief), or a pending one's (a new version)."""
+        now = self.clock.now()
+        if publish_at <= now:
+            raise WorkflowError("publish_at_past", at=publish_at.isoformat())
+        proposal = self.get(proposal_id)
+        if proposal.state in EDITABLE_STATES:
+            return self.edit(actor, proposal.id, publish_at=publish_at)[0]
+        role = self.roles.require_decider(actor)
+
+        def attempt() -> Proposal:
+            proposal = self.get(proposal_id)
+            if proposal.state is not State.APPROVED:
+                raise WorkflowError("not_waiting", id=proposal.id, state=proposal.state.value,
+                                    action="reschedule")
+            before = proposal.release_at
+            proposal.current.publish_at = publish_at  # the audit entry keeps the old time
+            at = next_window(publish_at, self.policy.posting_hours)
+            proposal.hold_until(at, "scheduled" if at == publish_at else "posting_hours", now)
+            self.store.commit(Changes(
+                proposals=[proposal],
+                audit=[self._audit(actor, "rescheduled", proposal, role=role,
+                                   before=before.isoformat() if before else "now",
+                                   publish_at=publish_at.isoformat(), release_at=at.isoformat())],
+                events=[self._event("proposal_rescheduled", proposal,
+                                    at=local_time(at, self.lang), by=actor.display)],
+                unschedule=[proposal.id],
+                schedule=[(job_for(proposal), at)],
+            ))
+            return proposal
+
+        return self._retrying(attempt)
+
+    def unschedule(self, actor: Actor, proposal_id: str) -> Proposal:
+        """Take back an approved post that has not gone out yet: it returns to the chief's
+        queue as pending, with no time. Not cancelled: the text and its history stay, the
+        author can edit it or withdraw it, and nothing goes out until it is approved again."""
+        role = self.roles.require_decider(actor)
+
+        def attempt() -> Proposal:
+            proposal = self.get(proposal_id)
+            if proposal.state is not State.APPROVED:
+                raise WorkflowError("not_waiting", id=proposal.id, state=proposal.state.value,
+                                    action="unschedule")
+            before = proposal.release_at
+            current = proposal.current
+            proposal.unschedule(current.model_copy(update={
+                "number": current.number + 1, "publish_at": None,
+                "created_at": self.clock.now(), "created_by": actor}))
+            self.store.commit(Changes(
+                proposals=[proposal],
+                audit=[self._audit(actor, "unscheduled", proposal, role=role,
+                                   before=before.isoformat() if before else "now")],
+                events=[self._event("proposal_unscheduled", proposal, by=actor.display)],
+                unschedule=[proposal.id],
+            ))
+            return proposal
+
+        return self._retrying(attempt)
+
+    # -- X costs ---------------------------------------------------------------------
+
+    def continue_over_budget(self, actor: Actor) -> AccountState:
+        """The chief's word to go on publishing past this month's budget: held posts go out."""
+        role = self.roles.require_decider(actor)
+
+        def attempt() -> AccountState:
+            state = self.store.get_account_state()
+            month = month_of(self.clock.now())
+            usage = self.store.get_usage(month)
+            state.budget_continue_month = month
+            state.budget_hold_month = ""
+            budget = self.policy.costs.monthly_budget_usd
+            self.store.commit(Changes(
+                account_state=state,
+                audit=[self._audit(actor, "budget_continued", None, role=role, month=month,
+                                   spend_usd=usage.spend_usd, budget_usd=budget)],
+                events=[self._event("budget_continued", None, by=actor.display, month=month,
+                                    spend=f"{usage.spend_usd:.2f}", budget=f"{budget:.2f}")],
+                release_held=True,
+            ))
+            return state
+
+        return self._retrying(attempt)
+
+    def end_budget_hold_of_past_month(self) -> bool:
+        """A new month, a new budget: posts held for last month's budget go out (worker tick)."""
+        def attempt() -> bool:
+            state = self.store.get_account_state()
+            month = month_of(self.clock.now())
+            if not state.budget_hold_month or state.budget_hold_month == month:
+                return False
+            ended = state.budget_hold_month
+            state.budget_hold_month = ""
+            self.store.commit(Changes(
+                account_state=state,
+                audit=[self._system_audit("budget_hold_ended", month=ended)],
+                events=[self._event("budget_hold_ended", None, month=ended)],
+                release_held=True,
+            ))
+            return True
+
+        return self._retrying(attempt)
+
+    # -- the audit chain's head, announced outside Redis --------------------------------
+
+    def announce_audit_head(self, actor: Actor | None = None, only_if_due: bool = False
+                            ) -> tuple[int, str] | None:
+        """Tell the notification channel the chain's head (seq, hash), so a copy exists that
+        Redis cannot alter. The worker does it once a day; anyone may ask for it."""
+        def attempt() -> tuple[int, str] | None:
+            state = self.store.get_account_state()
+            now = self.clock.now()
+            today = now.astimezone(TOKYO).date()
+            if only_if_due and state.audit_head_announced_on == today:
+                return None
+            seq, digest = self.store.audit_head()
+            state.audit_head_announced_on = today
+            who = actor or SYSTEM
+            entry = (self._audit(actor, "audit_head_announced", None, seq=seq, hash=digest)
+                     if actor else self._system_audit("audit_head_announced", seq=seq,
+                                                      hash=digest))
+            self.store.commit(Changes(
+                account_state=state, audit=[entry],
+                events=[self._event("audit_head", None, seq=seq, hash=digest,
+                                    by=who.display)]))
+            return seq, digest
+
+        return self._retrying(attempt)
 
     # -- the account (art. 9) -----------------------------------------------
 
@@ -609,6 +820,8 @@ class Workflow:
             media=list(media),
             publish_at=publish_at,
             weighted_length=result.weighted_length,
+            has_url=has_url(text),
+            cost_usd=post_price(text, self.policy.costs),
             warnings=[Warning_(rule=v.rule, severity=v.severity, article=v.article,
                                message=v.message) for v in result.warnings],
             created_at=now,
@@ -623,13 +836,22 @@ class Workflow:
         return self.store.find_published_text(normalise_for_duplicates(text), since)
 
     def _release(self, proposal: Proposal, changes: Changes, now: datetime) -> None:
-        """Hand an approved proposal to the worker, now or at its publish time."""
+        """Hand an approved proposal to the worker: now, at its publish time, or when the
+        posting hours next open (art. 10). An urgent approval goes out at once."""
         job = job_for(proposal)
         publish_at = proposal.current.publish_at
-        if publish_at and publish_at > now:
-            proposal.release_at = publish_at
-            changes.schedule.append((job, publish_at))
+        if proposal.urgent:
+            proposal.release_at, proposal.release_reason = None, ""
+            changes.enqueue.append(job)
+            return
+        wanted = publish_at if publish_at and publish_at > now else now
+        at = next_window(wanted, self.policy.posting_hours)
+        if at > now:
+            proposal.release_at = at
+            proposal.release_reason = "scheduled" if at == publish_at else "posting_hours"
+            changes.schedule.append((job, at))
         else:
+            proposal.release_at, proposal.release_reason = None, ""
             changes.enqueue.append(job)
 
     def _require_author_or_decider(self, actor: Actor, proposal: Proposal) -> None:
@@ -674,6 +896,11 @@ class Workflow:
             details={k: v for k, v in details.items() if v not in (None, "")},
         )
 
+    def _system_audit(self, action: str, **details: Any) -> AuditEntry:
+        return AuditEntry(at=self.clock.now(), account=self.store.account, actor=SYSTEM.key,
+                          actor_name=SYSTEM.name, role="system", action=action,
+                          details={k: v for k, v in details.items() if v not in (None, "")})
+
     def _event(self, kind: str, proposal: Proposal | None, **data: Any) -> Event:
         return Event(kind=kind, account=self.store.account, at=self.clock.now(),
                      subject=proposal.id if proposal else "", data=data)
@@ -681,6 +908,18 @@ class Workflow:
 
 _DECISION_ACTIONS = {"approve": "approved", "reject": "rejected", "request_changes":
                      "changes_requested"}
+
+
+def _without_mark(text: str) -> str:
+    return text.strip().removeprefix(CORRECTION_MARK).strip()
+
+
+def correction_similarity(original: str, correction: str) -> float:
+    """How alike two texts are to X's eye (0 to 1): difflib's ratio on normalised text,
+    ignoring the correction mark."""
+    a = normalise_for_duplicates(_without_mark(original))
+    b = normalise_for_duplicates(_without_mark(correction))
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _rule_ids(result: CheckResult) -> list[str]:

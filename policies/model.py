@@ -108,6 +108,8 @@ class PostingHours(_Strict):
     @classmethod
     def _hh_mm(cls, value: Any) -> Any:
         # TOML has a native time type, but staff will write "08:30"; accept both.
+        if isinstance(value, str) and value.strip() == "24:00":
+            return time.max  # "until midnight": the end of the day
         if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
             raise ValueError(f"時刻は \"08:30\" の形で / write times as \"08:30\": {value!r}")
         return value

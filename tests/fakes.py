@@ -31,12 +31,14 @@ from chatbot.ports import (
     Job,
     JobQueue,
     MediaBlob,
+    RateLimit,
     Store,
     XDuplicate,
     XGateway,
     XIdentity,
     XPost,
 )
+from chatbot.usage import MonthlyUsage
 
 
 class FakeClock(Clock):
@@ -64,6 +66,8 @@ class FakeStore(Store):
         self.held: list[Job] = []
         self.published: list[tuple[str, str, datetime]] = []
         self.media: dict[str, bytes] = {}
+        self.usage: dict[str, MonthlyUsage] = {}
+        self.limits: dict[str, RateLimit] = {}
         self.acknowledged: list[str] = []
         self._counters = {p: itertools.count(1) for p in "PFI"}
 
@@ -135,19 +139,37 @@ class FakeStore(Store):
             self.audit.append(chain(entry, len(self.audit) + 1, prev))
         self.events.extend(changes.events)
         self.jobs.extend(changes.enqueue)
-        for job, at in changes.schedule:
-            self.scheduled[f"{job.subject}:{job.op}"] = (job, at)
+        # Unschedule before schedule, as RedisStore does, so one commit can move a time.
         for proposal_id in changes.unschedule:
             for op in ("publish", "delete", "correct"):
                 self.scheduled.pop(f"{proposal_id}:{op}", None)
+        for job, at in changes.schedule:
+            self.scheduled[f"{job.subject}:{job.op}"] = (job, at)
         if changes.release_held:
             self.jobs.extend(self.held)
             self.held.clear()
         self.published.extend(changes.published_texts)
+        for charge in changes.usage:
+            month = self.get_usage(charge.month)
+            self.usage[charge.month] = MonthlyUsage(
+                charge.month, month.posts + 1, month.posts_with_url + int(charge.with_url),
+                month.micro_usd + charge.micro_usd)
         self.acknowledged.extend(changes.acknowledge)
 
     def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.audit if e.seq > since_seq])
+
+    def audit_head(self) -> tuple[int, str]:
+        return (self.audit[-1].seq, self.audit[-1].hash) if self.audit else (0, GENESIS)
+
+    def get_usage(self, month: str) -> MonthlyUsage:
+        return self.usage.get(month, MonthlyUsage(month))
+
+    def save_rate_limits(self, limits: list[RateLimit]) -> None:
+        self.limits.update({limit.endpoint: limit for limit in limits})
+
+    def rate_limits(self) -> list[RateLimit]:
+        return [self.limits[k] for k in sorted(self.limits)]
 
     def event_kinds(self) -> list[str]:
         return [e.kind for e in self.events]
@@ -195,6 +217,7 @@ class FakeX(XGateway):
         self.deleted: list[str] = []
         self.fail_next: list[Exception] = []
         self.create_after_fail = False  # the failure happens after X created the post
+        self.limits: list[RateLimit] = []  # what last_rate_limits() answers
         self._ids = itertools.count(1000)
 
     def me(self) -> XIdentity:
@@ -222,3 +245,6 @@ class FakeX(XGateway):
 
     def recent_posts(self, limit: int = 20) -> list[XPost]:
         return self.posts[:limit]
+
+    def last_rate_limits(self) -> list[RateLimit]:
+        return list(self.limits)

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Add a subcommand by adding its module name here.
-SUBCOMMANDS: list[str] = ["check", "web", "worker", "teams_package", "local"]
+SUBCOMMANDS: list[str] = ["check", "web", "worker", "teams_package", "local", "audit", "status"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -85,6 +85,17 @@ class Keys:
         """Hash {seq, hash}: the chain's last link, watched by every commit."""
         return f"{self.prefix}audit:head"
 
+    # -- X usage -------------------------------------------------------------------
+
+    def usage(self, month: str) -> str:
+        """Hash {posts, posts_with_url, micro_usd} of one month ("2026-11", Tokyo)."""
+        return f"{self.prefix}usage:{month}"
+
+    @property
+    def rate_limits(self) -> str:
+        """Hash: endpoint -> the latest rate-limit headers seen for it, as JSON."""
+        return f"{self.prefix}rate_limits"
+
     # -- streams, schedule, held ---------------------------------------------------
 
     @property

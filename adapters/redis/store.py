@@ -35,7 +35,8 @@ from chatbot.model import (
     Proposal,
     State,
 )
-from chatbot.ports import Changes, ConcurrentModification, Store
+from chatbot.ports import Changes, ConcurrentModification, RateLimit, Store
+from chatbot.usage import MonthlyUsage
 
 # Every commit appends to one chain, so under load most refusals are "the head
 # moved". Each round lets at least one committer through, so 50 writers settle
@@ -113,6 +114,9 @@ class _Ops:
 
     def hdel(self, key: str, *fields: str) -> None:
         self.commands.append(["HDEL", key, *fields])
+
+    def hincrby(self, key: str, field: str, amount: int) -> None:
+        self.commands.append(["HINCRBY", key, field, str(amount)])
 
     def xack(self, key: str, group: str, entry_id: str) -> None:
         self.commands.append(["XACK", key, group, entry_id])
@@ -271,6 +275,40 @@ class RedisStore(Store):
                 return
             index += PAGE
 
+    def audit_raw(self, since_seq: int = 0) -> Iterator[bytes]:
+        """The stored JSON of entries with seq > since_seq, byte for byte, for verify and
+        export: read through the model, a renamed key would be silently repaired."""
+        index = max(since_seq, 0)
+        while True:
+            raws = self.client.lrange(self.keys.audit_log, index, index + PAGE - 1)
+            yield from (bytes(raw) for raw in raws)
+            if len(raws) < PAGE:
+                return
+            index += PAGE
+
+    # -- X usage -------------------------------------------------------------------
+
+    def get_usage(self, month: str) -> MonthlyUsage:
+        raw = self.client.hgetall(self.keys.usage(month))
+        return MonthlyUsage(month, int(raw.get(b"posts", 0)), int(raw.get(b"posts_with_url", 0)),
+                            int(raw.get(b"micro_usd", 0)))
+
+    def save_rate_limits(self, limits: list[RateLimit]) -> None:
+        if not limits:
+            return
+        self.client.hset(self.keys.rate_limits, mapping={
+            limit.endpoint: json.dumps({"limit": limit.limit, "remaining": limit.remaining,
+                                        "reset_at": limit.reset_at.isoformat()})
+            for limit in limits})
+
+    def rate_limits(self) -> list[RateLimit]:
+        found = []
+        for endpoint, raw in sorted(self.client.hgetall(self.keys.rate_limits).items()):
+            data = json.loads(raw)
+            found.append(RateLimit(endpoint.decode(), int(data["limit"]), int(data["remaining"]),
+                                   datetime.fromisoformat(data["reset_at"])))
+        return found
+
     # -- the unit of work ---------------------------------------------------------
 
     def commit(self, changes: Changes) -> None:
@@ -378,6 +416,10 @@ class RedisStore(Store):
             pipe.xdel(keys.jobs, entry_id)
         for normalised, proposal_id, published_at in changes.published_texts:
             pipe.zadd(keys.published_text(normalised), {proposal_id: score(published_at)})
+        for charge in changes.usage:
+            pipe.hincrby(keys.usage(charge.month), "posts", 1)
+            pipe.hincrby(keys.usage(charge.month), "posts_with_url", int(charge.with_url))
+            pipe.hincrby(keys.usage(charge.month), "micro_usd", charge.micro_usd)
         return linked
 
     # -- tests only -----------------------------------------------------------------

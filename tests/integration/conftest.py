@@ -12,6 +12,8 @@ from adapters.settings import load_settings
 from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
 from chatbot.model import Actor
+from tests.fakes import FakeClock
+from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
 STAFF = Actor(platform="slack", user_id="U_STAFF", name="職員 狛江花子")
 CHIEF = Actor(platform="slack", user_id="U_CHIEF", name="子ども若者政策課長")
@@ -23,6 +25,7 @@ def x_standin() -> Iterator[XStandIn]:
         yield standin
 
 
+
 def settings_for(**overrides: object):
     base = {"slack_chief_ids": "U_CHIEF", "redis_url": "redis://unused", "reclaim_after_ms": 500}
     return load_settings(**{**base, **overrides})
@@ -31,7 +34,10 @@ def settings_for(**overrides: object):
 @pytest.fixture
 def container(redis_client, x_standin) -> Container:
     gateway = TweepyXGateway.from_credentials(x_standin.credentials, api_url=x_standin.url)
-    return build(settings_for(), redis_client=redis_client, x_gateway=gateway)
+    # A working-day morning: posting hours (art. 10) must not make the test depend on
+    # the hour it runs at.
+    return build(settings_for(), clock=FakeClock(), redis_client=redis_client,
+                 x_gateway=gateway)
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 15.0,

@@ -31,7 +31,7 @@ def start_worker(redis_url: str, x_standin, name: str, log: Path) -> subprocess.
         "REDIS_URL": redis_url, "X_API_URL": x_standin.url,
         "X_API_KEY": creds.api_key, "X_API_SECRET": creds.api_secret,
         "X_ACCESS_TOKEN": creds.access_token, "X_ACCESS_TOKEN_SECRET": creds.access_token_secret,
-        "XPOST_RECLAIM_AFTER_MS": "300",
+        "XPOST_RECLAIM_AFTER_MS": "300", "XPOST_POLICY": os.environ["XPOST_POLICY"],
     }
     return subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker", "--name", name],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -67,14 +67,18 @@ def test_workers_killed_mid_publish_twenty_times_publish_each_post_exactly_once(
     for round_ in range(20):
         before = starts()
         worker = start_worker(url, x_standin, f"worker-{round_ % 2}", log)
-        # Wait until it is publishing, then kill it at a different point each round:
-        # before X answers, just after, or between X and Redis.
-        wait_until(lambda: starts() > before or all(  # noqa: B023
-            container.store.get_proposal(i).state is State.PUBLISHED for i in ids), timeout=30,
-            explain=situation)
-        time.sleep(0.013 * (round_ % 9))
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(10)
+        try:
+            # Wait until it is publishing, then kill it at a different point each round:
+            # before X answers, just after, or between X and Redis.
+            wait_until(lambda: starts() > before or all(  # noqa: B023
+                container.store.get_proposal(i).state is State.PUBLISHED for i in ids),
+                timeout=30, explain=situation)
+            time.sleep(0.013 * (round_ % 9))
+        finally:
+            # Even when the wait fails: a stray worker would serve the next test run's
+            # database and steal its jobs.
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(10)
     x_standin.set_latency(0.0, "create")
     survivor = start_worker(url, x_standin, "survivor", log)
     try:

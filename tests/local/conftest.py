@@ -14,6 +14,7 @@ import pytest
 from adapters.embedded_redis import free_port
 from adapters.local.stack import LocalStack
 from tests.local.workspace_page import CHROMIUM, CHROMIUM_ARGS
+from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -196,7 +196,7 @@ def test_a_tampered_audit_entry_is_caught_by_verify(store):
     raw = store.client.lindex(store.keys.audit_log, 0)
     store.client.lset(store.keys.audit_log, 0, raw.replace(b"propose", b"withdraw"))
     result = verify(store.audit_entries(), head=store.audit_head())
-    assert (result.ok, result.first_bad_seq, result.reason) == (False, 1, "content")
+    assert (result.ok, result.first_bad_seq, result.problem) == (False, 1, "changed")
 
 
 def test_published_text_is_found_only_since_the_given_time(store):

@@ -25,6 +25,7 @@ from adapters.web import build_web_app
 from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
 from chatbot.worker import Worker
+from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-0000-token"

@@ -35,7 +35,8 @@ def propose_by_command(world: World, text: str = TEXT, category: str = "event") 
 def test_command_proposal_is_approved_published_once_and_announced(world: World) -> None:
     proposal_id = propose_by_command(world)
     card = world.wait_card(proposal_id)
-    assert buttons(card) == ["xpost_approve", "xpost_request_changes", "xpost_reject"]
+    assert buttons(card) == ["xpost_approve", "xpost_request_changes", "xpost_reject",
+                             "xpost_approve_urgent"]
     quote = card["blocks"][1]
     assert quote["type"] == "rich_text"
     assert quote["elements"][0]["elements"][0]["text"] == TEXT

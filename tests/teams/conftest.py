@@ -17,6 +17,7 @@ from adapters.teams_standin import BotConnectorStandIn, Recorded
 from adapters.web import build_web_app
 from adapters.x_standin import XStandIn
 from chatbot.worker import Worker
+from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 from tests.teams.harness import Person, ServerThread, TeamsClient
 
 CHIEF = Person("aad-chief", "課長 山田")

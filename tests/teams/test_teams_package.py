@@ -66,7 +66,8 @@ def test_approval_card_shows_the_text_verbatim_and_buttons_carry_only_ids() -> N
     assert [(a["type"], a["verb"], a["title"]) for a in actions] == [
         ("Action.Execute", "xpost_approve", "承認"),
         ("Action.Execute", "xpost_request_changes", "差し戻し"),
-        ("Action.Execute", "xpost_reject", "却下")]
+        ("Action.Execute", "xpost_reject", "却下"),
+        ("Action.Execute", "xpost_approve_urgent", "緊急として承認（時間外でも即時投稿）")]
     assert all(a["data"] == {"id": "P-0007", "version": 2} for a in actions)
     assert any(e["type"] == "Input.Text" and e["id"] == "comment" for e in content["body"])
 
@@ -75,5 +76,6 @@ def test_cards_speak_english_with_xpost_lang_en() -> None:
     content = view_card(approval_card(_proposal("Kids' cafeteria"), "Event", "en"), "en")
     titles = [a["title"] for e in content["body"] if e["type"] == "ActionSet"
               for a in e["actions"]]
-    assert titles == ["Approve", "Request changes", "Reject"]
+    assert titles == ["Approve", "Request changes", "Reject",
+                      "Approve as urgent (out now, even outside hours)"]
     assert "Comment or reason" in json.dumps(content)

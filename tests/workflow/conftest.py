@@ -55,5 +55,6 @@ def world(policy) -> World:
                           {"slack": ["U_DEPUTY"]})
     workflow = Workflow(store, PolicyChecker(policy), policy, roles, clock, queue=queue)
     publisher = Publisher(store, queue, x, clock, "komae_kosodate",
-                          retry=RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=4))
+                          retry=RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=4),
+                          costs=policy.costs, posting_hours=policy.posting_hours)
     return World(workflow, store, queue, x, clock, publisher)

@@ -10,6 +10,7 @@ from chatbot.ports import XRejected
 from tests.workflow.conftest import CHIEF, GOOD_TEXT, STAFF
 
 CORRECTED = GOOD_TEXT.replace("10時", "13時")
+MARKED = "【訂正】" + CORRECTED  # nearly the same text: the bot marks it
 
 
 def published(world, text=GOOD_TEXT):
@@ -26,7 +27,7 @@ def test_a_correction_deletes_the_wrong_post_and_publishes_the_corrected_one(wor
     world.workflow.approve(CHIEF, correction.id, 1)
     world.run_worker()
     assert world.x.deleted == [wrong.x_post_id]
-    assert [p.text for p in world.x.posts] == [CORRECTED]
+    assert [p.text for p in world.x.posts] == [MARKED]
     assert world.store.proposals[wrong.id].state is State.CORRECTED
     assert world.store.proposals[wrong.id].corrected_by == correction.id
     assert world.store.proposals[correction.id].state is State.PUBLISHED
@@ -50,7 +51,7 @@ def test_a_correction_whose_publication_fails_is_visible_and_retryable(world):
     world.run_worker()
     assert world.store.proposals[correction.id].state is State.PUBLISHED
     assert world.x.deleted == [wrong.x_post_id]  # the original is not deleted twice
-    assert [p.text for p in world.x.posts] == [CORRECTED]
+    assert [p.text for p in world.x.posts] == [MARKED]
 
 
 def test_only_the_chief_corrects_and_only_published_posts(world):
