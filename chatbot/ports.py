@@ -81,6 +81,13 @@ class Changes:
     acknowledge: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PublishingContext:
+    proposal: Proposal | None
+    account: AccountState
+    usage: MonthlyUsage
+
+
 class Store(ABC):
     """State of one X account (keys carry the account, so one deployment can serve several)."""
 
@@ -100,9 +107,11 @@ class Store(ABC):
     @abstractmethod
     def get_account_state(self) -> AccountState: ...
 
-    def load_for_publishing(self, proposal_id: str) -> tuple[Proposal | None, AccountState]:
-        """The proposal and the account state together (a store may read both at once)."""
-        return self.get_proposal(proposal_id), self.get_account_state()
+    def load_for_publishing(self, proposal_id: str, month: str) -> PublishingContext:
+        """What the worker reads before each job: the proposal, the account (suspended?)
+        and the month's X usage (budget). A store may read them in one round trip."""
+        return PublishingContext(self.get_proposal(proposal_id), self.get_account_state(),
+                                 self.get_usage(month))
 
     @abstractmethod
     def get_follow(self, follow_id: str) -> FollowRequest | None: ...

@@ -24,6 +24,7 @@ from chatbot.ports import (
     Job,
     JobQueue,
     MediaBlob,
+    PublishingContext,
     Store,
     XDuplicate,
     XGateway,
@@ -32,7 +33,7 @@ from chatbot.ports import (
     XRejected,
     XTransient,
 )
-from chatbot.usage import WARN_AT, charge_for, reached_warning, would_exceed
+from chatbot.usage import WARN_AT, charge_for, month_of, reached_warning, would_exceed
 from policies.model import CostSettings, PostingHours
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ class Publisher:
 
     def handle(self, claimed: Claimed) -> None:
         job = claimed.job
-        proposal, account = self.store.load_for_publishing(job.subject)
+        context = self.store.load_for_publishing(job.subject, month_of(self.clock.now()))
+        proposal, account = context.proposal, context.account
         if account.suspended:
             self.queue.hold(claimed.entry_id, job)  # art. 9: waits, nothing lost
             return
@@ -124,7 +126,7 @@ class Publisher:
         try:
             if job.op == "delete":
                 self._delete(claimed, proposal)
-            elif self._must_wait(claimed, proposal):
+            elif self._must_wait(claimed, proposal, context):
                 return
             elif job.op == "correct":
                 self._correct(claimed, proposal)
@@ -150,7 +152,8 @@ class Publisher:
 
     # -- before a post: posting hours (art. 10) and the month's budget ----------------
 
-    def _must_wait(self, claimed: Claimed, proposal: Proposal) -> bool:
+    def _must_wait(self, claimed: Claimed, proposal: Proposal, context: PublishingContext
+                   ) -> bool:
         """True when the job was put aside: outside posting hours, or over budget."""
         if proposal.state is not State.APPROVED or proposal.urgent:
             return False  # an uncertain `publishing` is reconciled first, whatever the time
@@ -171,18 +174,21 @@ class Publisher:
                 ))
                 self.queue.defer(claimed.entry_id, claimed.job, opens)
                 return True
-        return self._hold_for_budget(claimed, proposal, now)
+        return self._hold_for_budget(claimed, proposal, now, context)
 
-    def _hold_for_budget(self, claimed: Claimed, proposal: Proposal, now: datetime) -> bool:
+    def _hold_for_budget(self, claimed: Claimed, proposal: Proposal, now: datetime,
+                         context: PublishingContext) -> bool:
         """At 100% of the month's budget, posts wait in the held queue (nothing is lost)
         until the chief says to go on (`/xpost budget continue`) or the month ends."""
         if self.costs is None:
             return False
         charge = charge_for(proposal.current.text, now, self.costs)
-        state = self.store.get_account_state()
+        state = context.account
         if state.budget_continue_month == charge.month:
             return False
-        usage = self.store.get_usage(charge.month)
+        usage = context.usage
+        if usage.month != charge.month:  # the month turned since the job was loaded
+            usage = self.store.get_usage(charge.month)
         if not would_exceed(usage, charge.micro_usd, self.costs):
             return False
         self.queue.hold(claimed.entry_id, claimed.job)

@@ -22,7 +22,7 @@ class Worker:
     def __init__(
         self,
         workflow: Workflow,
-        publisher: Publisher,
+        publisher: Publisher | None,
         queue: JobQueue,
         events: EventFeed,
         notifiers: Sequence[Notifier],
@@ -48,6 +48,8 @@ class Worker:
 
     def publish_round(self) -> int:
         """Release due jobs, then publish what is queued. Returns jobs handled."""
+        if self.publisher is None:
+            raise RuntimeError("this worker only notifies; it has no X credentials to publish")
         self.queue.release_due(self.clock.now())
         if not self.identity_ok:
             # Art. 4: never publish from an account that is not ours; look again later.
@@ -84,13 +86,20 @@ class Worker:
 
     # -- running -----------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, only: str | None = None) -> None:
+        """All loops, or `only="publish"` (with the tick) or `only="notify"`: publishing
+        and telling the chats can run as separate processes, so a slow chat API never
+        delays a post and the card updates never compete with publishing for the CPU."""
         loops: list[tuple[str, Callable[[], object], float]] = [
             ("publish", self.publish_round, 0.0),
             ("notify", self.notify_round, 0.0),
             ("tick", self.tick, self.tick_seconds),
         ]
+        wanted = {None: {"publish", "notify", "tick"}, "publish": {"publish", "tick"},
+                  "notify": {"notify"}}[only]
         for name, step, pause in loops:
+            if name not in wanted:
+                continue
             thread = threading.Thread(target=self._loop, args=(name, step, pause),
                                       name=f"xpost-{name}", daemon=True)
             thread.start()
@@ -116,8 +125,8 @@ class Worker:
             if pause:
                 self.stopping.wait(pause)
 
-    def run_forever(self) -> None:
-        self.start()
+    def run_forever(self, only: str | None = None) -> None:
+        self.start(only)
         try:
             while not self.stopping.is_set():
                 time.sleep(0.5)

@@ -19,6 +19,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "worker", help="承認済みの投稿を X に投稿する / publish approved posts")
     parser.add_argument("--name", help="consumer name (default: worker-<hostname>)")
+    parser.add_argument(
+        "--only", choices=["publish", "notify"],
+        help="publish: X だけ / notify: チャットへの通知だけ (default: both in one process)")
     parser.set_defaults(func=run)
 
 
@@ -27,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     container = container_or_exit()
     container.notifiers = chat_notifiers(container)
     try:
-        worker = container.worker(consumer=args.name)
+        worker = container.worker(consumer=args.name, publishing=args.only != "notify")
     except SettingsError as error:
         sys.stderr.write(f"xpost: {error}\n")
         return 2
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("worker %s started for @%s", worker.consumer, container.account)
-    worker.run_forever()
+    log.info("worker %s started for @%s (%s)", worker.consumer, container.account,
+             args.only or "publish and notify")
+    worker.run_forever(args.only)
     log.info("worker stopped")
     return 0

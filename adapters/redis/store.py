@@ -35,7 +35,7 @@ from chatbot.model import (
     Proposal,
     State,
 )
-from chatbot.ports import Changes, ConcurrentModification, RateLimit, Store
+from chatbot.ports import Changes, ConcurrentModification, PublishingContext, RateLimit, Store
 from chatbot.usage import MonthlyUsage
 
 # Every commit appends to one chain, so under load most refusals are "the head
@@ -208,11 +208,16 @@ class RedisStore(Store):
             return AccountState(account=self.account)
         return AccountState.model_validate_json(raw)
 
-    def load_for_publishing(self, proposal_id: str) -> tuple[Proposal | None, AccountState]:
-        raw_proposal, raw_state = self._read_with_head(
-            [self.keys.proposal(proposal_id), self.keys.account_state])
+    def load_for_publishing(self, proposal_id: str, month: str) -> PublishingContext:
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.mget([self.keys.proposal(proposal_id), self.keys.account_state])
+            pipe.hgetall(self.keys.usage(month))
+            pipe.hgetall(self.keys.audit_head)
+            (raw_proposal, raw_state), raw_usage, head = pipe.execute()
+        self._known_head = self._parse_head(head)
         proposal = Proposal.model_validate_json(raw_proposal) if raw_proposal else None
-        return proposal, self._account_state(raw_state)
+        return PublishingContext(proposal, self._account_state(raw_state),
+                                 self._usage(month, raw_usage))
 
     def get_follow(self, follow_id: str) -> FollowRequest | None:
         raw = self.client.get(self.keys.follow(follow_id))
@@ -289,7 +294,10 @@ class RedisStore(Store):
     # -- X usage -------------------------------------------------------------------
 
     def get_usage(self, month: str) -> MonthlyUsage:
-        raw = self.client.hgetall(self.keys.usage(month))
+        return self._usage(month, self.client.hgetall(self.keys.usage(month)))
+
+    @staticmethod
+    def _usage(month: str, raw: dict[bytes, bytes]) -> MonthlyUsage:
         return MonthlyUsage(month, int(raw.get(b"posts", 0)), int(raw.get(b"posts_with_url", 0)),
                             int(raw.get(b"micro_usd", 0)))
 

@@ -81,3 +81,20 @@ def test_secrets_never_reach_the_worker_log(x_standin, redis_client):
     assert "worker" in log  # it did start and log
     for secret in creds.values():
         assert secret not in log
+
+
+def test_a_notify_only_worker_needs_no_x_credentials(redis_client):
+    kwargs = redis_client.connection_pool.connection_kwargs
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("X_", "SLACK_", "XPOST_", "REDIS_"))}
+    env = {**clean, "REDIS_URL": f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs['db']}"}
+    worker = subprocess.Popen([sys.executable, "-m", "adapters.cli", "worker", "--only", "notify"],
+                              cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            worker.wait(timeout=3)  # still running: it did not refuse to start
+    finally:
+        worker.terminate()
+        log = worker.communicate(timeout=10)[1]
+    assert worker.returncode == 0  # SIGTERM is a clean stop
+    assert "notify" in log and "X_API_KEY" not in log
