@@ -136,7 +136,8 @@ class Publisher:
             # Another worker moved this proposal on; it owns the job now.
             self.queue.ack(claimed.entry_id)
         except XRateLimited as limited:
-            # From a read (reconciling an uncertain post): nothing was posted; wait.
+            # From a deletion or a look-up (reconciling an uncertain post): nothing was
+            # posted; wait until X lets us.
             self.queue.defer(claimed.entry_id, job, limited.reset_at)
         except XTransient:
             self.queue.defer(claimed.entry_id, job,
@@ -298,14 +299,7 @@ class Publisher:
             self.queue.ack(claimed.entry_id)
             return
         try:
-            self.x.delete_post(proposal.x_post_id)
-        except XRateLimited as limited:
-            self.queue.defer(claimed.entry_id, claimed.job, limited.reset_at)
-            return
-        except XTransient:
-            self.queue.defer(claimed.entry_id, claimed.job,
-                             self.clock.now() + self.retry.delay(1, self.rng))
-            return
+            self.x.delete_post(proposal.x_post_id)  # X busy or down: handle() defers the job
         except XRejected as error:
             proposal.delete_refused(f"delete_failed: {error}", self.clock.now())
             self.store.commit(Changes(
@@ -335,14 +329,7 @@ class Publisher:
         if original is not None and original.state in (State.PUBLISHED, State.DELETING):
             if original.x_post_id:
                 try:
-                    self.x.delete_post(original.x_post_id)
-                except XRateLimited as limited:
-                    self.queue.defer(claimed.entry_id, claimed.job, limited.reset_at)
-                    return
-                except XTransient:
-                    self.queue.defer(claimed.entry_id, claimed.job,
-                                     self.clock.now() + self.retry.delay(1, self.rng))
-                    return
+                    self.x.delete_post(original.x_post_id)  # busy or down: handle() defers
                 except XRejected as error:
                     self._fail(claimed, correction, f"delete_failed: {error}")
                     return

@@ -140,3 +140,26 @@ def test_an_impersonation_report_is_recorded_and_announced_with_draft_notices(wo
     assert "@komae_kosodate_" in event.data["notice_homepage"]
     assert "@komae_kosodate のみ" in event.data["notice_portal"]
     assert world.store.audit[-1].action == "impersonation_reported"
+
+
+def test_a_deletion_while_x_is_down_waits_and_then_goes_through(world):
+    from chatbot.ports import XTransient
+
+    post = published(world)
+    world.workflow.delete(CHIEF, post.id, "日付の誤り")
+    real_delete = world.x.delete_post
+    calls = {"n": 0}
+
+    def down_once(post_id):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise XTransient("503")
+        real_delete(post_id)
+
+    world.x.delete_post = down_once
+    world.run_worker()
+    assert world.store.proposals[post.id].state is State.DELETING  # waiting, not failed
+    world.clock.advance(minutes=10)
+    world.run_worker()
+    assert world.store.proposals[post.id].state is State.DELETED
+    assert world.x.posts == []
