@@ -24,6 +24,7 @@ from adapters.slack_standin import SlackStandIn
 from adapters.web import build_web_app
 from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
+from chatbot.ports import Clock
 from chatbot.worker import Worker
 from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
@@ -134,10 +135,11 @@ def slack_standin() -> Iterator[SlackStandIn]:
 
 
 def start_world(slack: SlackStandIn, x: XStandIn, redis_client: redis.Redis,
-                serve_http: bool = True, **extra: Any) -> World:
+                serve_http: bool = True, clock: Clock | None = None, **extra: Any) -> World:
+    """`clock`: a clock of the test's own (posting hours), shared by web and worker."""
     settings = settings_for(slack, x, **extra)
     gateway = TweepyXGateway.from_credentials(x.credentials, api_url=x.url, timeout=5.0)
-    container = build(settings, redis_client=redis_client, x_gateway=gateway)
+    container = build(settings, clock=clock, redis_client=redis_client, x_gateway=gateway)
     container.notifiers = chat_notifiers(container)
     worker = container.worker("test-worker", block_ms=100, tick_seconds=3600)
     server = None
