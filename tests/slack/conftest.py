@@ -32,6 +32,7 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-0000-token"
 CHIEF, DELEGATE, STAFF, OTHER = "U_CHIEF", "U_DELEGATE", "U_STAFF", "U_OTHER"
 STAFF_CHANNEL, APPROVAL, NOTIFY = "C_STAFF", "C_APPROVAL", "C_NOTIFY"
+AUDIT_HEAD = "🔏 監査ログの先頭"
 
 T = TypeVar("T")
 
@@ -106,6 +107,11 @@ class World:
 
     def notices(self) -> list[str]:
         return [m.get("text", "") for m in self.slack.messages(NOTIFY)]
+
+    def calls_but_the_daily_head(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Web API calls, less the audit head the worker announces on its first tick."""
+        return [c for c in self.slack.calls(method)
+                if not str(c["args"].get("text", "")).startswith(AUDIT_HEAD)]
 
     def ephemeral_texts(self, user: str) -> list[str]:
         return [m.get("text", "") for m in self.slack.ephemerals(user)]
