@@ -371,7 +371,7 @@ Chief and delegates only:
     "form_rights_author": {"ja": "起案者が撮影した画像", "en": "Taken by the author"},
     "form_publish_label": {"ja": "投稿日時（空欄なら承認後すぐ）", "en": "Publish at (empty: right after approval)"},
     "form_text_required": {"ja": "本文を入力してください。", "en": "Please write the text."},
-    "comment_placeholder": {"ja": "コメント・理由（差し戻し・却下では必須）", "en": "Comment or reason (required to request changes or reject)"},
+    "comment_placeholder": {"ja": "コメント・理由（差し戻し・却下・緊急承認では必須）", "en": "Comment or reason (required to request changes, reject or approve as urgent)"},
     "author_decided": {"ja": "あなたの投稿案 {id}: {decision}", "en": "Your proposal {id}: {decision}"},
     "comment_line": {"ja": "コメント: {comment}", "en": "Comment: {comment}"},
     "wrong_conversation": {
@@ -412,6 +412,8 @@ Chief and delegates only:
     "slack_comment_label": {"ja": "修正してほしい点（起案者に届きます）", "en": "What should change (sent to the author)"},
     "slack_reason_title": {"ja": "却下", "en": "Reject"},
     "slack_reason_label": {"ja": "理由（起案者に届きます）", "en": "Reason (sent to the author)"},
+    "slack_urgent_title": {"ja": "緊急として承認", "en": "Approve as urgent"},
+    "slack_urgent_label": {"ja": "緊急とする理由（災害、休館、安全など。監査記録に残ります）", "en": "Why it is urgent (disaster, closure, safety; kept in the audit log)"},
     "slack_decide_submit": {"ja": "送信", "en": "Send"},
     "slack_failed": {
         "ja": "処理できませんでした。時間をおいてもう一度お試しください。続く場合は担当者に連絡してください。",

@@ -32,3 +32,14 @@ def open_posting_hours(tmp_path_factory, monkeypatch) -> str:
     path = write_always_open_policy(tmp_path_factory.mktemp("policy"))
     monkeypatch.setenv("XPOST_POLICY", str(path))
     return str(path)
+
+
+def write_small_budget_policy(directory: Path, budget_usd: str = "0.015") -> Path:
+    """Open all day, with a month's X budget of one plain post ($0.015): the first post
+    reaches the warning (80%), the second would go over and is held."""
+    path = write_always_open_policy(directory)
+    text = path.read_text(encoding="utf-8")
+    assert "monthly_budget_usd = 30.0" in text
+    path.write_text(text.replace("monthly_budget_usd = 30.0",
+                                 f"monthly_budget_usd = {budget_usd}"), encoding="utf-8")
+    return path

@@ -30,6 +30,7 @@ from chatbot.messages import t
 from chatbot.model import Actor, State
 from chatbot.views import (
     APPROVE,
+    APPROVE_URGENT,
     EDIT,
     FOLLOW_APPROVE,
     FOLLOW_DONE,
@@ -48,7 +49,8 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/xpost"
 # Buttons that need words first: they open a modal (see modals.decision_form).
-ASKS_FOR = {REQUEST_CHANGES: "comment", REJECT: "reason", FOLLOW_REJECT: "reason"}
+ASKS_FOR = {REQUEST_CHANGES: "comment", REJECT: "reason", FOLLOW_REJECT: "reason",
+            APPROVE_URGENT: "reason"}
 BACKGROUND_THREADS = 2
 ONE_CLICK = (APPROVE, RETRY, SUBMIT, PICK_CATEGORY, FOLLOW_APPROVE, FOLLOW_DONE)
 
@@ -227,6 +229,8 @@ class SlackListeners:
         try:
             if meta["action"] == FOLLOW_REJECT:
                 self.workflow.decide_follow(actor, str(meta["id"]), approve=False, comment=words)
+            elif meta["action"] == APPROVE_URGENT:
+                self.workflow.approve_urgent(actor, str(meta["id"]), int(meta["version"]), words)
             else:
                 kind = "reject" if meta["action"] == REJECT else "request_changes"
                 self.workflow.decide(actor, str(meta["id"]), int(meta["version"]), kind, words)

@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.slack.blocks import render_blocks
 from chatbot.messages import t
-from chatbot.views import View
+from chatbot.views import APPROVE_URGENT, View
 
 PROPOSAL_FORM = "xpost_proposal_form"
 DECISION_FORM = "xpost_decision_form"
@@ -73,10 +73,15 @@ def proposal_form(lang: str, category_labels: dict[str, str]) -> dict[str, Any]:
 
 
 def decision_form(lang: str, action: str, asks_for: str, ids: dict[str, Any]) -> dict[str, Any]:
-    """What the chief's reject / request-changes (and follow-reject) buttons open."""
-    reason = asks_for == "reason"
-    title = t("slack_reason_title" if reason else "slack_comment_title", lang)
-    label = t("slack_reason_label" if reason else "slack_comment_label", lang)
+    """What the chief's reject / request-changes / urgent-approve (and follow-reject)
+    buttons open. The urgent one has its own title: a modal saying 「却下」 over an
+    approval would be a trap."""
+    if action == APPROVE_URGENT:
+        title, label = t("slack_urgent_title", lang), t("slack_urgent_label", lang)
+    elif asks_for == "reason":
+        title, label = t("slack_reason_title", lang), t("slack_reason_label", lang)
+    else:
+        title, label = t("slack_comment_title", lang), t("slack_comment_label", lang)
     return _modal(DECISION_FORM, title, [_text_input(COMMENT_BLOCK, label, multiline=True)],
                   t("slack_decide_submit", lang), lang, {"action": action, **ids})
 

@@ -30,14 +30,27 @@ from chatbot.workflow import Workflow
 
 log = logging.getLogger(__name__)
 
-# Everyone in the notification channel hears about these (art. 5, 7, 9 and failures).
+# Every event kind the core emits is in one of these sets (tests/test_event_kinds.py
+# fails otherwise); a P- or F- event also updates its card in place, whatever the set.
+#
+# Everyone in the notification channel hears about these (art. 5, 7, 9, failures, the
+# month's X budget, and the audit log's head: a copy of it outside Redis).
 ANNOUNCED = {
     "post_published", "correction_published", "post_deleted", "delete_failed",
     "original_deleted", "account_suspended", "account_resumed", "impersonation_reported",
-    "identity_mismatch", "publish_failed",
+    "identity_mismatch", "publish_failed", "audit_head", "budget_warning", "budget_exceeded",
+    "budget_continued", "budget_hold_ended",
 }
 # ... and the chiefs directly, wherever the cards go.
-CHIEFS_TOLD = {"impersonation_reported", "identity_mismatch", "reminder"}
+CHIEFS_TOLD = {"impersonation_reported", "identity_mismatch", "reminder", "budget_warning",
+               "budget_exceeded"}
+# Deliberately not announced: the updated card (and, for decisions and publication,
+# the author's DM) says it. `publish_postponed` shows on the card as 投稿時刻 and why.
+CARD_ONLY = {
+    "proposal_submitted", "proposal_withdrawn", "proposal_decided", "proposal_retrying",
+    "publishing", "publish_postponed", "proposal_rescheduled", "proposal_unscheduled",
+    "follow_pending", "follow_approved", "follow_rejected", "follow_followed",
+}
 CARD_TTL_SECONDS = 400 * 24 * 3600  # a year and a bit: corrections come long after
 
 

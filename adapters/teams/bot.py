@@ -29,6 +29,7 @@ from chatbot.messages import t
 from chatbot.model import Actor, DecisionKind, Proposal
 from chatbot.views import (
     APPROVE,
+    APPROVE_URGENT,
     FOLLOW_APPROVE,
     FOLLOW_DONE,
     FOLLOW_REJECT,
@@ -164,6 +165,8 @@ class CardActions:
         try:
             if verb in DECISIONS:
                 return self.decide(actor, DECISIONS[verb], data)
+            if verb == APPROVE_URGENT:
+                return self.approve_urgent(actor, data)
             if verb == RETRY:
                 return self.retry(actor, data)
             if verb in (SUBMIT, PICK_CATEGORY):
@@ -186,6 +189,12 @@ class CardActions:
         # (publishing, the X link) refresh this one too: nothing to note here.
         proposal = self.workflow.decide(actor, str(data["id"]), int(data["version"]), kind,
                                         str(data.get(cards.COMMENT_INPUT) or ""))
+        return cards.card_response(proposal_card(self.container, proposal))
+
+    def approve_urgent(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+        # The reason comes from the card's comment input, as a rejection's does.
+        proposal = self.workflow.approve_urgent(actor, str(data["id"]), int(data["version"]),
+                                                str(data.get(cards.COMMENT_INPUT) or ""))
         return cards.card_response(proposal_card(self.container, proposal))
 
     def retry(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,9 @@
   This holds whichever chat the proposal came from or was decided in.
 - Its author, when on Teams, is told of every outcome in a 1:1 chat.
 - Published posts, corrections, deletions, suspension and resumption (with the
-  notice texts), impersonation alerts and failures: XPOST_TEAMS_NOTIFY_CONVERSATION.
+  notice texts), impersonation alerts, failures, the month's X budget and the audit
+  log's head: XPOST_TEAMS_NOTIFY_CONVERSATION.
+- Budget warnings and holds: each chief in a 1:1 chat as well.
 
 `notify` is called from the worker's thread; botbuilder is asynchronous, so the
 notifier keeps one event loop of its own in a daemon thread and waits for each event.
@@ -38,12 +40,25 @@ log = logging.getLogger(__name__)
 
 DELIVERY_TIMEOUT_S = 60.0
 
+# Every event kind the core emits is in NOTIFY_EVENTS, APPROVER_EVENTS, CHIEF_EVENTS or
+# CARD_ONLY (tests/test_event_kinds.py fails otherwise); a P- or F- event also refreshes
+# every card showing it, whatever the set.
 AUTHOR_EVENTS = {"proposal_decided", "post_published", "correction_published", "publish_failed",
                  "publish_postponed", "post_deleted", "delete_failed", "original_deleted"}
 NOTIFY_EVENTS = {"post_published", "correction_published", "post_deleted", "original_deleted",
                  "account_suspended", "account_resumed", "impersonation_reported",
-                 "publish_failed", "delete_failed", "identity_mismatch"}
+                 "publish_failed", "delete_failed", "identity_mismatch", "audit_head",
+                 "budget_warning", "budget_exceeded", "budget_continued", "budget_hold_ended"}
+# Where the approval cards go (the approval conversation, else each chief's 1:1 chat).
 APPROVER_EVENTS = {"impersonation_reported", "identity_mismatch", "reminder"}
+# Each chief in a 1:1 chat, whether or not there is an approval conversation: money.
+CHIEF_EVENTS = {"budget_warning", "budget_exceeded"}
+# Deliberately not announced: the refreshed card (and the author's chat) says it.
+CARD_ONLY = {
+    "proposal_submitted", "proposal_withdrawn", "proposal_decided", "proposal_retrying",
+    "publishing", "publish_postponed", "proposal_rescheduled", "proposal_unscheduled",
+    "follow_pending", "follow_approved", "follow_rejected", "follow_followed",
+}
 
 
 class TeamsNotifier(Notifier):
@@ -85,6 +100,8 @@ class TeamsNotifier(Notifier):
                                     text_activity(event_summary(event, self.lang))))
         if event.kind in APPROVER_EVENTS:
             steps.append(self._to_approvers(text_activity(event_summary(event, self.lang))))
+        if event.kind in CHIEF_EVENTS:
+            steps.append(self._to_chiefs(text_activity(event_summary(event, self.lang))))
         for step in steps:  # in order: the card first, then who is told about it
             await step
 
@@ -155,6 +172,13 @@ class TeamsNotifier(Notifier):
     async def _to_approvers(self, activity: Any) -> None:
         for conversation_id in await self._approver_conversations():
             await self._send(conversation_id, activity)
+
+    async def _to_chiefs(self, activity: Any) -> None:
+        for chief in self.container.roles.chiefs("teams"):
+            conversation_id = await self._guarded(self.connector.personal_conversation(chief),
+                                                  "open a chat with the chief")
+            if conversation_id:
+                await self._send(conversation_id, activity)
 
     async def _send(self, conversation_id: str, activity: Any) -> str:
         # botbuilder writes the conversation into the activity: each send gets its own copy.

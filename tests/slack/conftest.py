@@ -24,6 +24,7 @@ from adapters.slack_standin import SlackStandIn
 from adapters.web import build_web_app
 from adapters.x_gateway import TweepyXGateway
 from adapters.x_standin import XStandIn
+from chatbot.ports import Clock
 from chatbot.worker import Worker
 from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 
@@ -31,6 +32,7 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-0000-token"
 CHIEF, DELEGATE, STAFF, OTHER = "U_CHIEF", "U_DELEGATE", "U_STAFF", "U_OTHER"
 STAFF_CHANNEL, APPROVAL, NOTIFY = "C_STAFF", "C_APPROVAL", "C_NOTIFY"
+AUDIT_HEAD = "🔏 監査ログの先頭"
 
 T = TypeVar("T")
 
@@ -106,6 +108,11 @@ class World:
     def notices(self) -> list[str]:
         return [m.get("text", "") for m in self.slack.messages(NOTIFY)]
 
+    def calls_but_the_daily_head(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Web API calls, less the audit head the worker announces on its first tick."""
+        return [c for c in self.slack.calls(method)
+                if not str(c["args"].get("text", "")).startswith(AUDIT_HEAD)]
+
     def ephemeral_texts(self, user: str) -> list[str]:
         return [m.get("text", "") for m in self.slack.ephemerals(user)]
 
@@ -134,10 +141,11 @@ def slack_standin() -> Iterator[SlackStandIn]:
 
 
 def start_world(slack: SlackStandIn, x: XStandIn, redis_client: redis.Redis,
-                serve_http: bool = True, **extra: Any) -> World:
+                serve_http: bool = True, clock: Clock | None = None, **extra: Any) -> World:
+    """`clock`: a clock of the test's own (posting hours), shared by web and worker."""
     settings = settings_for(slack, x, **extra)
     gateway = TweepyXGateway.from_credentials(x.credentials, api_url=x.url, timeout=5.0)
-    container = build(settings, redis_client=redis_client, x_gateway=gateway)
+    container = build(settings, clock=clock, redis_client=redis_client, x_gateway=gateway)
     container.notifiers = chat_notifiers(container)
     worker = container.worker("test-worker", block_ms=100, tick_seconds=3600)
     server = None

@@ -16,6 +16,7 @@ from adapters.settings import load_settings
 from adapters.teams_standin import BotConnectorStandIn, Recorded
 from adapters.web import build_web_app
 from adapters.x_standin import XStandIn
+from chatbot.ports import Clock
 from chatbot.worker import Worker
 from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
 from tests.teams.harness import Person, ServerThread, TeamsClient
@@ -150,9 +151,10 @@ def stack_factory(redis_client: redis.Redis, connector: BotConnectorStandIn,
                   x_standin: XStandIn) -> Iterator[Callable[..., TeamsStack]]:
     started: list[tuple[ServerThread, Worker]] = []
 
-    def start(**overrides: Any) -> TeamsStack:
+    def start(clock: Clock | None = None, **overrides: Any) -> TeamsStack:
+        """`clock`: a clock of the test's own (posting hours), for web and worker alike."""
         settings = teams_settings(connector, x_standin, **overrides)
-        container = build(settings, redis_client=redis_client)
+        container = build(settings, clock=clock, redis_client=redis_client)
         container.notifiers = chat_notifiers(container)
         server = ServerThread(build_web_app(container)).start()
         worker = container.worker("teams-test", block_ms=100, tick_seconds=3600)
