@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from chatbot.errors import PolicyViolation, WorkflowError
 from chatbot.messages import state_label, t
 from chatbot.model import Actor, Media, Proposal, Role, State
+from chatbot.usage import usd
 from chatbot.views import (
     PICK_CATEGORY,
     SUBMIT,
@@ -297,8 +298,8 @@ class CommandRunner:
             wf.continue_over_budget(actor)
             status = wf.status()
             spend = status.usage.spend_usd if status.usage else 0.0
-            return View(text=t("budget_continued", lang, spend=f"{spend:.2f}",
-                               budget=f"{status.budget_usd:.2f}"))
+            return View(text=t("budget_continued", lang, spend=usd(spend),
+                               budget=usd(status.budget_usd)))
         if verb == "audit":
             head = wf.announce_audit_head(actor)
             assert head is not None  # only the worker's daily call may skip
@@ -444,7 +445,7 @@ class CommandRunner:
                             with_url=usage.posts_with_url)))
             percent = round(100 * usage.spend_usd / status.budget_usd) if status.budget_usd else 0
             spend = t("month_spend", lang, spend=f"{usage.spend_usd:.3f}",
-                      budget=f"{status.budget_usd:.2f}", percent=percent)
+                      budget=usd(status.budget_usd), percent=percent)
             if status.holding_for_budget:
                 spend += "\n" + t("budget_holding", lang)
             pairs.append((t("label_month_spend", lang), spend))

@@ -315,6 +315,10 @@ Chief and delegates only:
         "ja": "{id} は X の投稿数の上限のため {until} 以降に投稿します。",
         "en": "{id} waits for X's rate limit and goes out after {until}.",
     },
+    "event_publish_postponed_posting_hours": {
+        "ja": "{id} は投稿時間外のため {until} に投稿します（緊急の場合は課長が「緊急として承認」できます）。",
+        "en": "{id} is outside the posting hours and goes out at {until}.",
+    },
     "event_account_suspended": {
         "ja": "⛔ アカウントの運用を停止しました（理由: {reason}、{by}）。市ホームページ・子育てねっとに掲載する文案:\n{notice_homepage}",
         "en": "⛔ The account was suspended (reason: {reason}, by {by}). Notice for the city homepage and 子育てねっと:\n{notice_homepage}",

@@ -33,7 +33,7 @@ from chatbot.ports import (
     XRejected,
     XTransient,
 )
-from chatbot.usage import WARN_AT, charge_for, month_of, reached_warning, would_exceed
+from chatbot.usage import WARN_AT, charge_for, month_of, reached_warning, usd, would_exceed
 from policies.model import CostSettings, PostingHours
 
 log = logging.getLogger(__name__)
@@ -202,8 +202,8 @@ class Publisher:
             changes.account_state = state
             changes.events.append(Event(
                 kind="budget_exceeded", account=self.store.account, at=now,
-                subject=proposal.id, data={"month": charge.month, "budget": f"{budget:.2f}",
-                                           "spend": f"{usage.spend_usd:.2f}"}))
+                subject=proposal.id, data={"month": charge.month, "budget": usd(budget),
+                                           "spend": usd(usage.spend_usd)}))
         try:
             self.store.commit(changes)
         except ConcurrentModification:
@@ -229,8 +229,8 @@ class Publisher:
                                        spend_usd=usage.spend_usd, budget_usd=budget)],
                     events=[Event(kind="budget_warning", account=self.store.account,
                                   at=self.clock.now(),
-                                  data={"month": month, "spend": f"{usage.spend_usd:.2f}",
-                                        "budget": f"{budget:.2f}",
+                                  data={"month": month, "spend": usd(usage.spend_usd),
+                                        "budget": usd(budget),
                                         "percent": round(100 * usage.spend_usd / budget),
                                         "threshold": round(100 * WARN_AT)})],
                 ))

@@ -43,6 +43,12 @@ class MonthlyUsage:
         return self.micro_usd / MICRO
 
 
+def usd(amount: float) -> str:
+    """Dollars as people read them: cents, and a tenth of a cent where there is one
+    (a post costs $0.015, which two decimals would show as $0.01)."""
+    return f"{amount:,.2f}" if round(amount, 2) == round(amount, 3) else f"{amount:,.3f}"
+
+
 def month_of(at: datetime) -> str:
     local = at.astimezone(TOKYO)
     return f"{local.year:04d}-{local.month:02d}"

@@ -4,12 +4,13 @@ Adaptive Cards. A card's wording lives here once, so both chats say the same thi
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from chatbot.messages import state_label, t
+from chatbot.messages import MESSAGES, state_label, t
 from chatbot.model import Decision, Event, FollowRequest, Proposal, State
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -253,5 +254,18 @@ FOLLOW_STATE_LABELS = {
 
 
 def event_summary(event: Event, lang: str = "ja") -> str:
-    """One line for the notification channel and the author's DM."""
-    return t(f"event_{event.kind}", lang, id=event.subject, **event.data)
+    """One line for the notification channel and the author's DM.
+
+    A reason-specific message (`event_<kind>_<reason>`) wins where there is one, and
+    times travel as ISO strings but are shown in Tokyo time.
+    """
+    data = dict(event.data)
+    for key, value in data.items():
+        if key in ("until", "at") and isinstance(value, str):
+            with contextlib.suppress(ValueError):  # not a time after all: shown as it is
+                data[key] = local_time(datetime.fromisoformat(value), lang)
+    key = f"event_{event.kind}"
+    reason = data.get("reason")
+    if isinstance(reason, str) and f"{key}_{reason}" in MESSAGES:
+        key = f"{key}_{reason}"
+    return t(key, lang, id=event.subject, **data)

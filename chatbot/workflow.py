@@ -53,7 +53,7 @@ from chatbot.ports import (
 )
 from chatbot.publishing import job_for
 from chatbot.roles import RoleDirectory
-from chatbot.usage import MonthlyUsage, has_url, month_of, post_price
+from chatbot.usage import MonthlyUsage, has_url, month_of, post_price, usd
 from chatbot.views import local_time
 from policies import CheckResult, MediaItem, Policy, PolicyChecker, ProposalDraft, Violation
 
@@ -551,7 +551,7 @@ class Workflow:
                 audit=[self._audit(actor, "budget_continued", None, role=role, month=month,
                                    spend_usd=usage.spend_usd, budget_usd=budget)],
                 events=[self._event("budget_continued", None, by=actor.display, month=month,
-                                    spend=f"{usage.spend_usd:.2f}", budget=f"{budget:.2f}")],
+                                    spend=usd(usage.spend_usd), budget=usd(budget))],
                 release_held=True,
             ))
             return state
@@ -590,6 +590,8 @@ class Workflow:
             if only_if_due and state.audit_head_announced_on == today:
                 return None
             seq, digest = self.store.audit_head()
+            if only_if_due and seq == 0:
+                return None  # an empty log has nothing to anchor; look again tomorrow
             state.audit_head_announced_on = today
             who = actor or SYSTEM
             entry = (self._audit(actor, "audit_head_announced", None, seq=seq, hash=digest)

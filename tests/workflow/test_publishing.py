@@ -127,3 +127,27 @@ def test_x_unreachable_while_reconciling_waits_instead_of_crashing_the_worker(wo
     world.run_worker()
     assert world.store.proposals[proposal_id].state is State.PUBLISHED
     assert len(world.x.posts) == 1
+
+
+def test_a_postponement_says_why_and_when_in_tokyo_time(world):
+    from chatbot.model import Event
+    from chatbot.views import event_summary
+
+    hours = Event(kind="publish_postponed", account="komae_kosodate", at=world.clock.now(),
+                  subject="P-0001",
+                  data={"reason": "posting_hours", "until": "2026-11-24T23:30:00+00:00"})
+    text = event_summary(hours, "ja")
+    assert "投稿時間外" in text and "2026年11月25日 08:30" in text
+    limited = hours.model_copy(update={"data": {**hours.data, "reason": "rate_limited"}})
+    assert "上限" in event_summary(limited, "ja")
+
+
+def test_small_amounts_of_money_keep_their_tenth_of_a_cent():
+    from chatbot.usage import usd
+
+    assert usd(0.015) == "0.015"
+    assert usd(30) == "30.00"
+    assert usd(1234.5) == "1,234.50"
+    assert usd(0) == "0.00"
+    assert usd(0.8) == "0.80"
+    assert usd(1.215) == "1.215"
