@@ -16,7 +16,7 @@ from pathlib import Path
 from adapters.local.people import CHIEF, STAFF
 from adapters.local.stack import DEFAULT_DATA_DIR, DEFAULT_PORT, LocalStack
 from adapters.settings import SettingsError
-from policies import PolicyFileError
+from policies import Policy, PolicyFileError, load_policy
 from policies.model import default_policy_path
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -79,10 +79,18 @@ async def _serve_until_stopped(stack: LocalStack) -> int:
     return 0
 
 
+def posting_hours_line(policy: Policy) -> str:
+    """e.g. "mon-fri 08:30-19:00 Asia/Tokyo": what the section's policy file says."""
+    ph = policy.posting_hours
+    days = ",".join(ph.weekdays)
+    return f"{days} {ph.start:%H:%M}-{ph.end:%H:%M} {ph.timezone}"
+
+
 def banner(stack: LocalStack) -> str:
     redis_line = ("REDIS_URL の Redis / the Redis at REDIS_URL" if stack.redis_url
                   else f"内蔵 Redis / embedded Redis, data: {stack.data_dir}")
     policy = stack.container.settings.policy_path if stack.container else None
+    hours = posting_hours_line(stack.container.policy if stack.container else load_policy())
     return "\n".join([
         "",
         "xpost をローカルで起動しました（Slack・X には接続しません）。",
@@ -96,6 +104,11 @@ def banner(stack: LocalStack) -> str:
         f"First: as {STAFF.name} (staff) type a proposal in #proposals and send it;",
         f"switch to {CHIEF.name} (chief), press 承認 (approve) in #approvals; the post",
         "appears on the X timeline and in #notifications.",
+        "",
+        f"投稿時間帯（{hours}）の外に承認した投稿は、次の時間帯まで待ちます。",
+        "すぐに出すには課長が「緊急として承認」を押します（理由が記録されます）。",
+        f"Outside the posting hours ({hours}) approved posts wait for the next window;",
+        "\"approve as urgent\" (with a reason) sends one at once.",
         "",
         f"  ポリシー / policy: {policy or default_policy_path()}",
         f"  {redis_line}",
