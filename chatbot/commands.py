@@ -444,7 +444,7 @@ class CommandRunner:
                           t("month_posts", lang, posts=usage.posts,
                             with_url=usage.posts_with_url)))
             percent = round(100 * usage.spend_usd / status.budget_usd) if status.budget_usd else 0
-            spend = t("month_spend", lang, spend=f"{usage.spend_usd:.3f}",
+            spend = t("month_spend", lang, spend=usd(usage.spend_usd),
                       budget=usd(status.budget_usd), percent=percent)
             if status.holding_for_budget:
                 spend += "\n" + t("budget_holding", lang)

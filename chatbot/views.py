@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from chatbot.messages import MESSAGES, state_label, t
 from chatbot.model import Decision, Event, FollowRequest, Proposal, State
+from chatbot.usage import usd
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -179,8 +180,8 @@ def approval_card(proposal: Proposal, category_label: str, lang: str = "ja") -> 
                       + (f"（{why}）" if lang == "ja" and why else f" ({why})" if why else "")))
     if version.cost_usd is not None:
         url = labels["with_url"] if version.has_url else labels["without_url"]
-        pairs.append((labels["cost"], f"${version.cost_usd:.3f}（{url}）" if lang == "ja"
-                      else f"${version.cost_usd:.3f} ({url})"))
+        pairs.append((labels["cost"], f"${usd(version.cost_usd)}（{url}）" if lang == "ja"
+                      else f"${usd(version.cost_usd)} ({url})"))
     if proposal.corrects:
         pairs.append((labels["corrects"], proposal.corrects))
     if version.media:

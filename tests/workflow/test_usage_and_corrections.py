@@ -35,7 +35,7 @@ def publish(world, text: str) -> str:
 def test_the_card_shows_what_the_post_will_cost(world):
     plain, _ = world.workflow.propose(STAFF, GOOD_TEXT, "event")
     linked, _ = world.workflow.propose(STAFF, URL_TEXT.format(n=1), "info")
-    for proposal, expected in ((plain, "$0.015（URL なし）"), (linked, "$0.200（URL あり）")):
+    for proposal, expected in ((plain, "$0.015（URL なし）"), (linked, "$0.20（URL あり）")):
         fields = dict(next(b for b in approval_card(proposal, "x").blocks
                            if isinstance(b, Fields)).pairs)
         assert fields["X の費用（見込み）"] == expected
@@ -54,7 +54,7 @@ def test_warning_at_80_percent_once_then_hold_at_100_and_nothing_is_lost(world):
     assert world.store.event_kinds().count("budget_exceeded") == 1
     status = CommandRunner(world.workflow).status_view().text
     assert "今月の投稿数: 5 件（うち URL 付き 5 件）" in status
-    assert "$1.000 ／ 予算 $1.00（100%）" in status and "/xpost budget continue" in status
+    assert "$1.00 ／ 予算 $1.00（100%）" in status and "/xpost budget continue" in status
 
     with pytest.raises(PermissionDenied):
         world.workflow.continue_over_budget(STAFF)
