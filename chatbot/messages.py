@@ -411,7 +411,7 @@ Chief and delegates only:
     "slack_form_publish_at": {"ja": "投稿日時（任意。例: 2026-12-01 09:00）", "en": "Publish at (optional, e.g. 2026-12-01 09:00)"},
     "slack_form_done_title": {"ja": "受け付けました", "en": "Received"},
     "slack_form_images": {"ja": "画像（任意。jpg / png / gif / webp、4枚まで、1枚 5MB まで）", "en": "Images (optional: jpg / png / gif / webp, up to 4, 5 MB each)"},
-    "slack_form_rights": {"ja": "画像の権利（画像を添える場合は必須。第8条）", "en": "Image rights (required with images; Art. 8)"},
+    "slack_form_rights": {"ja": "画像の権利（画像を添えるときに選ぶ。第8条）", "en": "Image rights (choose one when attaching images; Art. 8)"},
     "slack_form_rights_pick": {"ja": "権利を選ぶ", "en": "Choose the rights"},
     "rights_city": {"ja": "市が著作権を持つ", "en": "The city holds the copyright"},
     "rights_author": {"ja": "原著作者の許諾あり", "en": "Permitted by the original author"},

@@ -144,3 +144,16 @@ def test_the_standin_serves_a_file_only_for_the_bot_token(world: World) -> None:
     # The record says who was let in, never with what token.
     assert [c["args"]["authorized"] for c in downloads(world)] == [False, False, True]
     assert BOT_TOKEN not in str(world.slack.calls("file_download"))
+
+
+def test_the_bot_token_goes_to_no_other_host(world: World) -> None:
+    """A file URL elsewhere than the Slack the app talks to is not fetched with the token."""
+    form = open_form(world)
+    photo = world.slack.upload_file(STAFF, "kaijo.png", "image/png", tiny_png())
+    elsewhere = {**photo, "url_private_download": f"{world.x.url}/steal/kaijo.png",
+                 "url_private": f"{world.x.url}/steal/kaijo.png"}
+    refused = world.slack.submit_view(STAFF, form, {"text": TEXT, "category": "event",
+                                                    "images": [elsewhere], "rights": "city"})
+    message = (refused.json or {}).get("errors", {}).get("images", "")
+    assert "「kaijo.png」を Slack から受け取れませんでした" in message
+    assert world.container.store.list_proposals() == [] and media_keys(world) == []
