@@ -11,10 +11,15 @@ Both halves speak real HTTP on 127.0.0.1, so the bot runs unchanged (slack_sdk's
 
 The Web API side (`POST /api/<method>`): chat.postMessage, chat.update,
 chat.postEphemeral, views.open, views.update, conversations.open, users.info,
-auth.test, apps.connections.open. Every call is recorded (`calls()`); channels keep
+auth.test, apps.connections.open, files.info. Every call is recorded (`calls()`); channels keep
 their messages in order (`messages(channel)`, with `ts`, `text`, `blocks`,
 `thread_ts`; chat.update replaces in place), ephemeral messages are kept per user
 (`ephemerals(user)`), open modals per user (`views(user)`).
+
+Files a person attaches (`upload_file`, as a modal's file input uploads them) are
+kept with their bytes; their `url_private_download` points here
+(`GET /files-pri/<team>-<file id>/download/<name>`) and answers only to
+`Authorization: Bearer <bot token>` (401 otherwise), as Slack's file URLs do.
 
 `response_url`s handed to the bot point at `POST /_standin/respond/<token>` here.
 `GET /_standin/channels` is a JSON view of everything a person could see, for the
@@ -74,6 +79,12 @@ class _Reply:
 
 
 @dataclass
+class _File:
+    info: dict[str, Any]
+    data: bytes
+
+
+@dataclass
 class _State:
     channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     ephemerals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -82,6 +93,7 @@ class _State:
     replies: dict[str, _Reply] = field(default_factory=dict)  # response_url token -> where
     calls: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, _File] = field(default_factory=dict)  # file id -> object and bytes
 
 
 def sign(signing_secret: str, timestamp: str, body: str) -> str:
@@ -159,6 +171,38 @@ class SlackStandIn:
         with self._lock:
             self._state.users[user_id] = {"id": user_id, "name": name, "real_name": name,
                                           "profile": {"display_name": name, "real_name": name}}
+
+    def upload_file(self, user_id: str, name: str, mimetype: str, data: bytes) -> dict[str, Any]:
+        """A person attaches a file (in a modal's file input): the Slack file object."""
+        with self._lock:
+            file_id = f"F{next(self._ids):08d}"
+            filetype = name.rsplit(".", 1)[-1].lower() if "." in name else "binary"
+            base = f"{self.url}/files-pri/{TEAM_ID}-{file_id}"
+            info = {"id": file_id, "created": int(time.time()), "timestamp": int(time.time()),
+                    "name": name, "title": name, "mimetype": mimetype, "filetype": filetype,
+                    "user": user_id, "size": len(data), "is_public": False,
+                    "url_private": f"{base}/{name}",
+                    "url_private_download": f"{base}/download/{name}"}
+            self._state.files[file_id] = _File(info, bytes(data))
+            return copy.deepcopy(info)
+
+    def file_download(self, path: str, authorization: str) -> tuple[int, bytes, str]:
+        """`GET /files-pri/...`: the bytes for the bot token only. Recorded without it."""
+        _, _, rest = path.partition(f"/files-pri/{TEAM_ID}-")
+        file_id = rest.split("/", 1)[0]
+        token = authorization.removeprefix("Bearer ").strip() \
+            if authorization.startswith("Bearer ") else ""
+        with self._lock:
+            allowed = bool(token) and (self.bot_token is None or token == self.bot_token)
+            self._state.calls.append({"method": "file_download",
+                                      "args": {"file": file_id, "authorized": allowed},
+                                      "at": time.time()})
+            stored = self._state.files.get(file_id)
+            if not allowed:
+                return 401, b"not_authed", "text/plain"
+            if stored is None:
+                return 404, b"file_not_found", "text/plain"
+            return 200, stored.data, str(stored.info["mimetype"])
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -246,7 +290,8 @@ class SlackStandIn:
 
         A value may also be the input's whole state entry as Slack sends it (e.g.
         `{"type": "datepicker", "selected_date": "2026-12-01"}`), for inputs a plain
-        string cannot describe; the local page sends every input that way.
+        string cannot describe; the local page sends every input that way. A file
+        input takes a list of file objects (from `upload_file`) or `{"files": [...]}`.
         """
         state: dict[str, dict[str, Any]] = {}
         for block in view.get("blocks", []):
@@ -256,6 +301,8 @@ class SlackStandIn:
             given = values.get(block["block_id"])
             if isinstance(given, dict):
                 entry = {**given, "type": element["type"]}
+            elif element["type"] == "file_input":
+                entry = {"type": "file_input", "files": list(given or [])}
             elif element["type"] == "static_select":
                 option = next((o for o in element["options"] if o["value"] == given), None)
                 entry: dict[str, Any] = {"type": "static_select", "selected_option": option}
@@ -389,6 +436,12 @@ class SlackStandIn:
         if known is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": known}
+
+    def _api_files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        stored = self._state.files.get(str(args.get("file", "")))
+        if stored is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": copy.deepcopy(stored.info)}
 
     def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if self.socket is None:
@@ -534,6 +587,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"calls": self.standin.calls(method)})
         elif path.path.startswith("/api/"):
             self._api(path.path[5:], dict(parse_qsl(path.query)))
+        elif path.path.startswith("/files-pri/"):
+            status, data, content_type = self.standin.file_download(
+                path.path, self.headers.get("Authorization", ""))
+            self._send(status, data, content_type)
         else:
             self._json(404, {"ok": False, "error": "not_found"})
 

@@ -185,8 +185,8 @@ def approval_card(proposal: Proposal, category_label: str, lang: str = "ja") -> 
     if proposal.corrects:
         pairs.append((labels["corrects"], proposal.corrects))
     if version.media:
-        pairs.append((labels["images"], ", ".join(
-            f"{m.filename} ({m.rights})" for m in version.media)))
+        pairs.append((labels["images"], ("、" if lang == "ja" else ", ").join(
+            _media_line(m.filename, m.rights, lang) for m in version.media)))
     blocks.append(Fields(pairs))
     if version.warnings:
         blocks.append(Text(f"*{labels['warnings']}*\n" + "\n".join(
@@ -270,3 +270,9 @@ def event_summary(event: Event, lang: str = "ja") -> str:
     if isinstance(reason, str) and f"{key}_{reason}" in MESSAGES:
         key = f"{key}_{reason}"
     return t(key, lang, id=event.subject, **data)
+
+
+def _media_line(filename: str, rights: str | None, lang: str) -> str:
+    """`kaijo.png（市が著作権を持つ）`: the chief sees the rights declared, in words."""
+    declared = t(f"rights_{rights or 'none'}", lang)
+    return f"{filename}（{declared}）" if lang == "ja" else f"{filename} ({declared})"

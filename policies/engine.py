@@ -46,6 +46,9 @@ class Violation(BaseModel):
     article: str
     message: str
     span: tuple[int, int] | None = None
+    # The full id of the check, e.g. "media_rights.too_many" under rule "media_rights",
+    # so a form can show it under the field it is about. Not part of any output.
+    check: str = Field("", exclude=True)
 
 
 class CheckResult(BaseModel):
@@ -195,6 +198,7 @@ class PolicyChecker:
     ) -> Violation:
         return Violation(
             rule=rule.partition(".")[0],
+            check=rule,
             severity=self.severity(rule),
             article=self.article(rule),
             message=self.message(rule, lang, **params),

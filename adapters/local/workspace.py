@@ -10,7 +10,9 @@ the X stand-in's `GET /_standin/timeline`; the account's state from the workflow
     GET  /api/state?as=U    everything the page shows, as that user sees it
     POST /api/send          {as, channel, text}: a message, or a `/xpost` command
     POST /api/action        {as, channel?, message_ts?, view_id?, action}: a click
-    POST /api/submit        {as, view_id, values}: a modal submission
+    POST /api/submit        {as, view_id, values}: a modal submission; a file input's
+                            chosen files come as {name, mimetype, content_base64} and
+                            are uploaded to the stand-in first, as Slack's client does
     POST /api/close         {as, view_id}: the modal closed
 
 Served on 127.0.0.1 only; requests must name this server in Host (no DNS rebinding)
@@ -19,13 +21,15 @@ and POSTs must be JSON (no cross-site form posts).
 Stable hooks for browser tests (part of the page's contract): `composer` and `send`,
 `as-staff` / `as-chief`, `channel-proposals` / `-approvals` / `-notifications` /
 `-dm`, `timeline` with `x-post` items (and `deleted-posts`), `account-status`,
-`modal` with `modal-submit` and `modal-close` (all `data-testid`); every Block Kit
-button carries `data-action-id`.
+`modal` with `modal-submit` and `modal-close`, `file-input` on a modal's file picker
+(all `data-testid`); every Block Kit button carries `data-action-id`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -51,10 +55,13 @@ STATIC = Path(__file__).parent / "static"
 STACK_KEY: web.AppKey[LocalStack] = web.AppKey("local_stack")
 HTTP_KEY: web.AppKey[aiohttp.ClientSession] = web.AppKey("http")
 FORM_COMMAND = "/xpost"  # `/xpost` with nothing after it opens the proposal form
+# A modal with four 5 MB photos, base64 in JSON (4/3), and room for one too large to
+# reach the bot, so that the bot (not this page) says it is too large.
+MAX_SUBMISSION_BYTES = 48 * 1024 * 1024
 
 
 def build_workspace_app(stack: LocalStack) -> web.Application:
-    app = web.Application(middlewares=[_local_only], client_max_size=16 * 1024 * 1024)
+    app = web.Application(middlewares=[_local_only], client_max_size=MAX_SUBMISSION_BYTES)
     app[STACK_KEY] = stack
     app.cleanup_ctx.append(_http_session)
     app.router.add_get("/", _index)
@@ -293,11 +300,34 @@ async def _submit(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
     # The page sends {block_id: {action_id: entry}}; the stand-in takes entry by block.
     entries = {block_id: next(iter(inputs.values())) for block_id, inputs in values.items()
                if isinstance(inputs, dict) and inputs}
+    for entry in entries.values():
+        if isinstance(entry, dict) and entry.get("type") == "file_input":
+            entry["files"] = await asyncio.to_thread(_uploaded, slack, user,
+                                                     entry.get("files") or [])
     delivery = await asyncio.to_thread(slack.submit_view, user, view, entries)
     answer = delivery.json or {}
     if delivery.status == 200 and answer.get("response_action") == "errors":
         return {"errors": answer.get("errors", {})}
     return _outcome(delivery)
+
+
+def _uploaded(slack: SlackStandIn, user: str, chosen: list[Any]) -> list[dict[str, Any]]:
+    """The files picked on the page, uploaded to the stand-in: Slack file objects."""
+    files = []
+    for item in chosen:
+        if not isinstance(item, dict):
+            raise ValueError("a file must be an object")
+        if "content_base64" not in item:  # already a Slack file object
+            files.append(item)
+            continue
+        try:
+            data = base64.b64decode(str(item["content_base64"]), validate=True)
+        except binascii.Error as error:
+            raise ValueError("content_base64 is not base64") from error
+        files.append(slack.upload_file(user, str(item.get("name") or "file"),
+                                       str(item.get("mimetype") or "application/octet-stream"),
+                                       data))
+    return files
 
 
 async def _close(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:

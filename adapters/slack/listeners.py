@@ -23,11 +23,12 @@ from slack_sdk import WebClient
 from adapters.bootstrap import Container
 from adapters.slack import modals
 from adapters.slack.blocks import action_of, message
+from adapters.slack.files import ImageRefused, SlackFiles
 from adapters.slack.text import plain_text
 from chatbot.commands import TOKYO, parse
 from chatbot.errors import PolicyViolation, WorkflowError
 from chatbot.messages import t
-from chatbot.model import Actor, State
+from chatbot.model import Actor, Media, State
 from chatbot.views import (
     APPROVE,
     APPROVE_URGENT,
@@ -44,6 +45,7 @@ from chatbot.views import (
     Text,
     View,
 )
+from policies import MediaItem, ProposalDraft
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class SlackListeners:
         self.lang = container.lang
         self.settings = container.settings
         self.people = People(client)
+        self.files = SlackFiles.from_client(client)
 
     def register(self, app: App) -> None:
         app.command(COMMAND)(self.on_command)
@@ -134,16 +137,23 @@ class SlackListeners:
 
     def on_proposal_form(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         # A modal's errors must come back in the ack itself, so the work runs first.
-        values = modals.Submitted.from_view(view).values
+        submitted = modals.Submitted.from_view(view)
+        values = submitted.values
         actor = self.people.actor(body["user"]["id"], body["user"].get("name", ""))
+        text, category = values.get(modals.TEXT_BLOCK, ""), values.get(modals.CATEGORY_BLOCK)
         try:
             publish_at = _publish_at(values.get(modals.PUBLISH_AT_BLOCK, ""))
+            media = self._attached_media(text, category or None,
+                                         submitted.files.get(modals.IMAGES_BLOCK, []),
+                                         values.get(modals.RIGHTS_BLOCK) or None)
             answer = self.commands.propose(
-                actor, values.get(modals.TEXT_BLOCK, ""),
-                values.get(modals.CATEGORY_BLOCK) or None, [],
+                actor, text, category or None, media,
                 {"platform": "slack", "user": actor.user_id}, publish_at, submit=True)
         except PolicyViolation as refused:
             ack(response_action="errors", errors=_field_errors(refused, self.lang))
+            return
+        except ImageRefused as refused:
+            ack(response_action="errors", errors={modals.IMAGES_BLOCK: refused.render(self.lang)})
             return
         except WorkflowError as refused:
             block = modals.PUBLISH_AT_BLOCK if refused.key in ("bad_time", "publish_at_past") \
@@ -154,6 +164,25 @@ class SlackListeners:
             ack(response_action="errors", errors={modals.TEXT_BLOCK: answer.text})
             return
         ack(response_action="update", view=modals.result_modal(self.lang, answer))
+
+    def _attached_media(self, text: str, category: str | None, files: list[dict[str, Any]],
+                        rights: str | None) -> list[Media]:
+        """The form's images, fetched and kept; refusals first, before any download.
+
+        The policy (rights declared, at most 4 images) is asked with what Slack says
+        of each file, so a refused form downloads and keeps nothing; then each file is
+        fetched and checked (size, really an image), and only then stored.
+        """
+        if not files:
+            return []
+        claimed = [MediaItem(filename=str(f.get("name") or f.get("id") or "?"), rights=rights,
+                             content_type=str(f.get("mimetype") or "image/png")) for f in files]
+        result = self.workflow.check(ProposalDraft(text=text, category=category, media=claimed))
+        if result.errors:
+            raise PolicyViolation(result.errors)
+        images = self.files.fetch_all(files)
+        return [Media(filename=image.filename, content_type=image.content_type, rights=rights,
+                      sha256=self.container.store.put_media(image.data)) for image in images]
 
     # -- buttons ---------------------------------------------------------------------
 
@@ -358,11 +387,17 @@ def _publish_at(raw: str) -> datetime | None:
 
 
 def _field_errors(refused: PolicyViolation, lang: str) -> dict[str, str]:
-    """Each violation under the input it is about: the category rule under the category."""
+    """Each violation under the input it is about: the category rule under the category,
+    undeclared image rights under the rights select, too many images under the images."""
     by_block: dict[str, list[str]] = {}
     for violation in refused.violations:
-        block = modals.CATEGORY_BLOCK if violation.rule == "category" else modals.TEXT_BLOCK
+        block = _FIELD_OF_RULE.get(violation.check or violation.rule,
+                                   _FIELD_OF_RULE.get(violation.rule, modals.TEXT_BLOCK))
         by_block.setdefault(block, []).append(f"{violation.message}（{violation.article}）"
                                               if lang == "ja" else
                                               f"{violation.message} ({violation.article})")
     return {block: "\n".join(lines)[:2000] for block, lines in by_block.items()}
+
+
+_FIELD_OF_RULE = {"category": modals.CATEGORY_BLOCK, "media_rights": modals.RIGHTS_BLOCK,
+                  "media_rights.too_many": modals.IMAGES_BLOCK}

@@ -8,7 +8,7 @@ Block ids are the keys `ack(response_action="errors", errors=...)` points at.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.slack.blocks import render_blocks
@@ -21,8 +21,12 @@ EDIT_FORM = "xpost_edit_form"
 
 TEXT_BLOCK, CATEGORY_BLOCK, PUBLISH_AT_BLOCK, COMMENT_BLOCK = (
     "text", "category", "publish_at", "comment")
+IMAGES_BLOCK, RIGHTS_BLOCK = "images", "rights"
 INPUT = "input"  # the action id of the single input in each input block
 CATEGORIES = ("event", "policy", "info", "other")
+RIGHTS = ("city", "author")  # 第8条: the city's own, or the original author's permission
+IMAGE_FILETYPES = ("jpg", "jpeg", "png", "gif", "webp")
+MAX_IMAGES = 4  # X's limit per post; the policy says so too (media_rights.max_images)
 MODAL_TITLE_LIMIT = 24
 
 
@@ -64,9 +68,25 @@ def proposal_form(lang: str, category_labels: dict[str, str]) -> dict[str, Any]:
         "element": {"type": "static_select", "action_id": INPUT, "options": options,
                     "placeholder": _plain(t("slack_form_category_pick", lang))},
     }
+    images = {
+        "type": "input", "block_id": IMAGES_BLOCK, "optional": True,
+        "label": _plain(t("slack_form_images", lang)),
+        "element": {"type": "file_input", "action_id": INPUT,
+                    "filetypes": list(IMAGE_FILETYPES), "max_files": MAX_IMAGES},
+    }
+    rights = {
+        "type": "input", "block_id": RIGHTS_BLOCK, "optional": True,
+        "label": _plain(t("slack_form_rights", lang)),
+        "element": {"type": "static_select", "action_id": INPUT,
+                    "options": [{"text": _plain(t(f"rights_{r}", lang), 75), "value": r}
+                                for r in RIGHTS],
+                    "placeholder": _plain(t("slack_form_rights_pick", lang))},
+    }
     return _modal(PROPOSAL_FORM, t("slack_form_title", lang), [
         _text_input(TEXT_BLOCK, t("slack_form_text", lang), multiline=True),
         category,
+        images,
+        rights,
         _text_input(PUBLISH_AT_BLOCK, t("slack_form_publish_at", lang), multiline=False,
                     optional=True),
     ], t("slack_form_submit", lang), lang)
@@ -101,19 +121,24 @@ def result_modal(lang: str, view: View) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Submitted:
-    """The values of a submitted modal, by block id."""
+    """The values of a submitted modal, by block id; a file input's Slack file objects
+    (`id`, `name`, `mimetype`, `url_private_download`...) under `files`."""
 
     values: dict[str, str]
     metadata: dict[str, Any]
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> Submitted:
         values: dict[str, str] = {}
+        files: dict[str, list[dict[str, Any]]] = {}
         for block_id, inputs in (view.get("state", {}).get("values") or {}).items():
             state = inputs.get(INPUT, {})
-            if state.get("type") == "static_select":
+            if state.get("type") == "file_input":
+                files[block_id] = [f for f in state.get("files") or [] if isinstance(f, dict)]
+            elif state.get("type") == "static_select":
                 values[block_id] = (state.get("selected_option") or {}).get("value", "")
             else:
                 values[block_id] = state.get("value") or ""
         metadata = json.loads(view.get("private_metadata") or "{}")
-        return cls(values, metadata)
+        return cls(values, metadata, files)

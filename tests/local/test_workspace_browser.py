@@ -37,7 +37,7 @@ def test_staff_proposes_chief_approves_and_the_post_is_on_x(
     modal = page.locator("[data-testid=modal]")
     expect(modal).to_be_visible()
     modal.locator("textarea").fill(PROPOSAL)
-    modal.locator("select").select_option("event")
+    modal.locator("[data-block-id=category] select").select_option("event")
     shot("02-staff-fills-the-proposal-form")
     page.click("[data-testid=modal-submit]")
     expect(modal).to_contain_text("受け付けました")
@@ -173,3 +173,50 @@ def test_a_correction_replaces_the_post_and_the_timeline_shows_both(
     expect(timeline).to_contain_text("P-0001 の訂正")
     shot("02-timeline-with-correction-and-deletion")
 
+
+
+def test_staff_attaches_a_photo_declares_its_rights_and_it_is_posted_with_it(
+        local_stack: LocalStack, browser_page: object, screenshots: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    from tests.slack.test_slack_images import tiny_png
+
+    page: Page = browser_page  # type: ignore[assignment]
+    shot = shooter(page, screenshots)
+    modal = page.locator("[data-testid=modal]")
+    page.goto(local_stack.page_url)
+    act_as(page, "staff")
+    open_channel(page, "proposals")
+    page.fill("[data-testid=composer]", "/xpost")
+    page.click("[data-testid=send]")
+    expect(modal).to_be_visible()
+    modal.locator("textarea").fill(PROPOSAL)
+    modal.locator("[data-block-id=category] select").select_option("event")
+    modal.locator("[data-testid=file-input]").set_input_files(
+        {"name": "kaijo.png", "mimeType": "image/png", "buffer": tiny_png()})
+
+    # No rights declared: the form stays open and says why, under the rights select.
+    page.click("[data-testid=modal-submit]")
+    rights_error = modal.locator("[data-error-for=rights]")
+    expect(rights_error).to_contain_text("第8条")
+    expect(rights_error).to_contain_text("kaijo.png")
+    shot("01-photo-without-rights-refused")
+
+    modal.locator("[data-block-id=rights] select").select_option("city")
+    shot("02-rights-declared")
+    page.click("[data-testid=modal-submit]")
+    expect(modal).to_contain_text("受け付けました")
+    modal.locator("[data-testid=modal-close]").click()
+
+    # The chief sees the photo and its rights on the card, and approves.
+    act_as(page, "chief")
+    open_channel(page, "approvals")
+    expect(page.locator("#messages")).to_contain_text("kaijo.png（市が著作権を持つ）")
+    shot("03-chief-sees-the-photo-on-the-card")
+    page.locator("[data-action-id=xpost_approve]").click()
+
+    post = page.locator("[data-testid=timeline] [data-testid=x-post]")
+    expect(post).to_have_count(1, timeout=20_000)
+    expect(post).to_contain_text(PROPOSAL)
+    expect(post.locator("[data-testid=x-post-media]")).to_contain_text("画像 1 枚")
+    shot("04-posted-with-the-photo")

@@ -11,6 +11,9 @@ const page = {
   lastState: "",
   state: null,
   modalKey: "",
+  // The bot's last field errors per open modal: Slack keeps them shown until the next
+  // submission; the state the page polls does not carry them.
+  modalErrors: {},
   seen: {},
 };
 
@@ -255,7 +258,7 @@ function renderInput(block) {
       break;
     }
     case "file_input":
-      field = el("input", { id, type: "file", multiple: (element.max_files || 1) > 1,
+      field = el("input", { id, type: "file", "data-testid": "file-input", multiple: (element.max_files || 1) > 1,
         accept: (element.filetypes || []).map((t) => "." + t).join(",") || undefined });
       break;
     default:
@@ -318,7 +321,7 @@ function renderModal(modal) {
   const root = $("#modal-root");
   const key = modal ? JSON.stringify([modal.id, modal.hash || "", modal.view]) : "";
   if (key === page.modalKey) {
-    if (modal) showErrors(modal.errors || {});
+    if (modal) showErrors(modal.errors || page.modalErrors[modal.id] || {});
     return;
   }
   page.modalKey = key;
@@ -341,7 +344,8 @@ function renderModal(modal) {
     try {
       const values = await readInputs(body);
       const answer = await post("/api/submit", { view_id: modal.id, values });
-      if (answer.errors) showErrors(answer.errors);
+      page.modalErrors = answer.errors ? { [modal.id]: answer.errors } : {};
+      showErrors(answer.errors || {});
     } finally {
       submit.disabled = false;
     }
@@ -349,7 +353,7 @@ function renderModal(modal) {
   root.append(el("div", { class: "modal-backdrop" }, form));
   const first = form.querySelector("textarea, input, select");
   if (first) first.focus();
-  showErrors(modal.errors || {});
+  showErrors(modal.errors || page.modalErrors[modal.id] || {});
 }
 
 function showErrors(errors) {
@@ -498,6 +502,7 @@ function renderTimeline(timeline, account) {
     return el("article", { class: `x-post${proposal?.corrects ? " correction" : ""}`, "data-testid": "x-post", "data-post-id": post.id },
       el("div", { class: "who" }, el("strong", { text: who }), el("span", { text: handle })),
       el("div", { class: "body", text: post.text }),
+      (post.media || []).length ? el("div", { class: "media", "data-testid": "x-post-media", text: `🖼 画像 ${post.media.length} 枚 / ${post.media.length} image(s)` }) : null,
       el("div", { class: "when", text: when(post.created_at) + (label ? ` ・${label}` : "") +
         (post.deleted_at ? ` ・削除 ${when(post.deleted_at)}` : "") }));
   };
