@@ -371,8 +371,6 @@ Chief and delegates only:
     "form_category_label": {"ja": "区分（第5条第1項）", "en": "Category (Art. 5.1)"},
     "form_rights_label": {"ja": "画像の権利（画像を添える場合）", "en": "Image rights (when images are attached)"},
     "form_rights_none": {"ja": "画像なし", "en": "No images"},
-    "form_rights_city": {"ja": "市が権利を持つ画像", "en": "The city holds the rights"},
-    "form_rights_author": {"ja": "起案者が撮影した画像", "en": "Taken by the author"},
     "form_publish_label": {"ja": "投稿日時（空欄なら承認後すぐ）", "en": "Publish at (empty: right after approval)"},
     "form_text_required": {"ja": "本文を入力してください。", "en": "Please write the text."},
     "comment_placeholder": {"ja": "コメント・理由（差し戻し・却下・緊急承認では必須）", "en": "Comment or reason (required to request changes, reject or approve as urgent)"},

@@ -130,7 +130,9 @@ def proposal_form(lang: str, category_labels: dict[str, str], values: dict[str, 
          "choices": [{"title": category_labels[c], "value": c} for c in CATEGORIES]},
         {"type": "Input.ChoiceSet", "id": "rights", "label": t("form_rights_label", lang),
          "value": values.get("rights", "none"),
-         "choices": [{"title": t(f"form_rights_{r}", lang), "value": r} for r in RIGHTS]},
+         # The same words as Slack's form and the approval card (art. 8).
+         "choices": [{"title": t("form_rights_none" if r == "none" else f"rights_{r}", lang),
+                      "value": r} for r in RIGHTS]},
         {"type": "ColumnSet", "columns": [
             {"type": "Column", "width": "stretch", "items": [
                 {"type": "Input.Date", "id": "publish_date", "label": t("form_publish_label", lang),
