@@ -7,8 +7,6 @@ stand-in. Asynchronous outcomes are waited for with `eventually` (bounded pollin
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +14,6 @@ from typing import Any, TypeVar
 
 import pytest
 import redis
-from aiohttp import web
 
 from adapters.bootstrap import Container, build, chat_notifiers
 from adapters.settings import load_settings
@@ -27,6 +24,7 @@ from adapters.x_standin import XStandIn
 from chatbot.ports import Clock
 from chatbot.worker import Worker
 from tests.open_hours import open_posting_hours  # noqa: F401 (autouse: real-clock tests)
+from tests.web_thread import ServerThread
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-0000-token"
@@ -49,46 +47,13 @@ def eventually(check: Callable[[], T], timeout: float = 10.0, what: str = "") ->
         time.sleep(0.05)
 
 
-class WebServer:
-    """An aiohttp app on a free port, on an event loop in a thread of its own."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> WebServer:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-        return self
-
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
-
-
 @dataclass
 class World:
     slack: SlackStandIn
     x: XStandIn
     container: Container
     worker: Worker
-    server: WebServer | None
+    server: ServerThread | None
 
     def proposal(self, proposal_id: str) -> Any:
         return self.container.workflow.get(proposal_id)
@@ -150,7 +115,7 @@ def start_world(slack: SlackStandIn, x: XStandIn, redis_client: redis.Redis,
     worker = container.worker("test-worker", block_ms=100, tick_seconds=3600)
     server = None
     if serve_http:
-        server = WebServer(build_web_app(container)).start()
+        server = ServerThread(build_web_app(container)).start()
         slack.bot_url = server.url
     worker.start()
     return World(slack, x, container, worker, server)
