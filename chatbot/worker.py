@@ -59,6 +59,12 @@ class Worker:
                 return 0
         handled = 0
         for claimed in self.queue.claim(self.consumer, self.block_ms):
+            if self.stopping.is_set():
+                # Claimed while shutting down: hand it straight back for another worker
+                # rather than publish with one that is going away (or leave it pending
+                # until the reclaim period runs out).
+                self.queue.defer(claimed.entry_id, claimed.job, self.clock.now())
+                continue
             self.publisher.handle(claimed)
             handled += 1
         return handled

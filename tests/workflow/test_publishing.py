@@ -151,3 +151,17 @@ def test_small_amounts_of_money_keep_their_tenth_of_a_cent():
     assert usd(0) == "0.00"
     assert usd(0.8) == "0.80"
     assert usd(1.215) == "1.215"
+
+
+def test_a_job_claimed_while_the_worker_stops_is_handed_back_not_published(world):
+    from chatbot.worker import Worker
+
+    proposal_id = approved(world)
+    worker = Worker(world.workflow, world.publisher, world.queue, world.queue, [], world.clock)
+    worker.identity_ok = True
+    worker.stopping.set()
+    assert worker.publish_round() == 0
+    assert world.x.posts == []
+    assert world.store.proposals[proposal_id].state is State.APPROVED
+    world.run_worker()  # another worker takes it at once
+    assert world.store.proposals[proposal_id].state is State.PUBLISHED
