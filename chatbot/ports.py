@@ -79,6 +79,8 @@ class Changes:
     # Job queue entries this change completes: acknowledged with it, atomically, so a
     # finished job is never handed to another worker.
     acknowledge: list[str] = field(default_factory=list)
+    # X's latest rate-limit headers, recorded with the change that made the call.
+    rate_limits: list[RateLimit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

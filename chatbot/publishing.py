@@ -33,7 +33,16 @@ from chatbot.ports import (
     XRejected,
     XTransient,
 )
-from chatbot.usage import WARN_AT, charge_for, month_of, reached_warning, usd, would_exceed
+from chatbot.usage import (
+    WARN_AT,
+    MonthlyUsage,
+    PostCharge,
+    charge_for,
+    month_of,
+    reached_warning,
+    usd,
+    would_exceed,
+)
 from policies.model import CostSettings, PostingHours
 
 log = logging.getLogger(__name__)
@@ -71,6 +80,10 @@ class Publisher:
         self.x_username = x_username
         self.retry = retry or RetryPolicy()
         self.rng = rng or random.Random()
+        # What handle() read before the current job, and whether its commit recorded X's
+        # rate limits already (saves round trips on the publication path).
+        self._job_context: PublishingContext | None = None
+        self._rate_limits_recorded = False
         self.costs = costs  # None: no budget is kept
         self.posting_hours = posting_hours  # None: any time
 
@@ -115,6 +128,8 @@ class Publisher:
     def handle(self, claimed: Claimed) -> None:
         job = claimed.job
         context = self.store.load_for_publishing(job.subject, month_of(self.clock.now()))
+        self._job_context = context
+        self._rate_limits_recorded = False
         proposal, account = context.proposal, context.account
         if account.suspended:
             self.queue.hold(claimed.entry_id, job)  # art. 9: waits, nothing lost
@@ -149,7 +164,8 @@ class Publisher:
             else:
                 self.queue.ack(claimed.entry_id)
         finally:
-            self._save_rate_limits()
+            if not self._rate_limits_recorded:
+                self._save_rate_limits()
 
     # -- before a post: posting hours (art. 10) and the month's budget ----------------
 
@@ -212,9 +228,18 @@ class Publisher:
             self.store.commit(Changes(audit=changes.audit))
         return True
 
-    def _warn_if_budget_nearly_spent(self, month: str) -> None:
+    def _warn_if_budget_nearly_spent(self, charge: PostCharge) -> None:
         if self.costs is None:
             return
+        month = charge.month
+        known = self._job_context
+        if known is not None and known.usage.month == month:
+            # What was read before the job, plus this post, says whether to look at all:
+            # most posts neither cross the threshold nor find the month unwarned.
+            after = MonthlyUsage(month, micro_usd=known.usage.micro_usd + charge.micro_usd)
+            if known.account.budget_warned_month == month or not reached_warning(after,
+                                                                                  self.costs):
+                return
         for _ in range(5):
             state = self.store.get_account_state()
             usage = self.store.get_usage(month)
@@ -362,8 +387,10 @@ class Publisher:
             published_texts=[(normalise_for_duplicates(proposal.current.text), proposal.id, now)],
             usage=[charge],
             acknowledge=[claimed.entry_id],
+            rate_limits=self.x.last_rate_limits(),
         ))
-        self._warn_if_budget_nearly_spent(charge.month)
+        self._rate_limits_recorded = True
+        self._warn_if_budget_nearly_spent(charge)
 
     def _fail(self, claimed: Claimed, proposal: Proposal, reason: str) -> None:
         proposal.mark_failed(reason, self.clock.now())

@@ -155,6 +155,7 @@ class FakeStore(Store):
                 charge.month, month.posts + 1, month.posts_with_url + int(charge.with_url),
                 month.micro_usd + charge.micro_usd)
         self.acknowledged.extend(changes.acknowledge)
+        self.save_rate_limits(changes.rate_limits)
 
     def audit_entries(self, since_seq: int = 0) -> Iterator[AuditEntry]:
         return iter([e for e in self.audit if e.seq > since_seq])

@@ -81,6 +81,12 @@ return 'ok'
 """
 
 
+def _rate_limit_fields(limits: list[RateLimit]) -> dict[str, str]:
+    return {limit.endpoint: json.dumps({"limit": limit.limit, "remaining": limit.remaining,
+                                        "reset_at": limit.reset_at.isoformat()})
+            for limit in limits}
+
+
 class _Ops:
     """Records the writes of a commit as Redis commands, for COMMIT_LUA to run."""
 
@@ -302,12 +308,8 @@ class RedisStore(Store):
                             int(raw.get(b"micro_usd", 0)))
 
     def save_rate_limits(self, limits: list[RateLimit]) -> None:
-        if not limits:
-            return
-        self.client.hset(self.keys.rate_limits, mapping={
-            limit.endpoint: json.dumps({"limit": limit.limit, "remaining": limit.remaining,
-                                        "reset_at": limit.reset_at.isoformat()})
-            for limit in limits})
+        if limits:
+            self.client.hset(self.keys.rate_limits, mapping=_rate_limit_fields(limits))
 
     def rate_limits(self) -> list[RateLimit]:
         found = []
@@ -418,6 +420,8 @@ class RedisStore(Store):
             schedule_job(pipe, keys, job_key(job.subject, job.op), job.model_dump_json(), due)
         if changes.release_held:
             pipe.release_held(keys.held, keys.jobs)
+        if changes.rate_limits:
+            pipe.hset(keys.rate_limits, mapping=_rate_limit_fields(changes.rate_limits))
         for entry_id in changes.acknowledge:
             # As RedisJobQueue.ack: deleting keeps XLEN = queued.
             pipe.xack(keys.jobs, JOBS_GROUP, entry_id)
