@@ -25,10 +25,11 @@ from adapters.slack import modals
 from adapters.slack.blocks import action_of, message
 from adapters.slack.files import ImageRefused, SlackFiles
 from adapters.slack.text import plain_text
+from chatbot.buttons import press
 from chatbot.commands import TOKYO, parse
 from chatbot.errors import PolicyViolation, WorkflowError
 from chatbot.messages import t
-from chatbot.model import Actor, Media, State
+from chatbot.model import Actor, FollowRequest, Media, State
 from chatbot.views import (
     APPROVE,
     APPROVE_URGENT,
@@ -207,30 +208,15 @@ class SlackListeners:
             self._tell(body, respond, client, answer.text)
 
     def _click(self, actor: Actor, kind: str, ids: dict[str, Any]) -> tuple[View, bool]:
-        wf, lang = self.workflow, self.lang
-        target = str(ids.get("id", ""))
-        if kind == APPROVE:
-            proposal = wf.approve(actor, target, int(ids["version"]))
-            return View(t("approved", lang, id=proposal.id)), False
-        if kind == RETRY:
-            proposal = wf.retry(actor, target)
-            return View(t("retrying", lang, id=proposal.id)), False
+        done = press(self.workflow, actor, kind, ids)
+        lang = self.lang
+        if isinstance(done, FollowRequest):
+            return View(t(f"event_follow_{done.state.value}", lang, id=done.id,
+                          handle=done.handle)), False
         if kind in (SUBMIT, PICK_CATEGORY):
-            proposal = wf.get(target)
-            if proposal.state is not State.DRAFT:  # a second click on the same question
-                raise WorkflowError("illegal_transition", id=proposal.id,
-                                    state=proposal.state.value, action="submit")
-            if kind == PICK_CATEGORY:
-                wf.edit(actor, proposal.id, category=str(ids["category"]))
-            proposal = wf.submit(actor, proposal.id)
-            text = t("submitted", lang, id=proposal.id)
-            return View(text, [Text(text), Quote(proposal.current.text)]), True
-        if kind == FOLLOW_APPROVE:
-            request = wf.decide_follow(actor, target, approve=True)
-            return View(t("event_follow_approved", lang, id=request.id,
-                          handle=request.handle)), False
-        request = wf.confirm_follow(actor, target)  # FOLLOW_DONE
-        return View(t("event_follow_followed", lang, id=request.id, handle=request.handle)), False
+            text = t("submitted", lang, id=done.id)
+            return View(text, [Text(text), Quote(done.current.text)]), True
+        return View(t("approved" if kind == APPROVE else "retrying", lang, id=done.id)), False
 
     def on_button_asking_words(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
                                respond: Respond, client: WebClient) -> None:
@@ -256,13 +242,7 @@ class SlackListeners:
         actor = self.people.actor(body["user"]["id"], body["user"].get("name", ""))
         meta, words = submitted.metadata, submitted.values.get(modals.COMMENT_BLOCK, "")
         try:
-            if meta["action"] == FOLLOW_REJECT:
-                self.workflow.decide_follow(actor, str(meta["id"]), approve=False, comment=words)
-            elif meta["action"] == APPROVE_URGENT:
-                self.workflow.approve_urgent(actor, str(meta["id"]), int(meta["version"]), words)
-            else:
-                kind = "reject" if meta["action"] == REJECT else "request_changes"
-                self.workflow.decide(actor, str(meta["id"]), int(meta["version"]), kind, words)
+            press(self.workflow, actor, str(meta["action"]), meta, words)
         except WorkflowError as refused:
             ack(response_action="errors", errors={modals.COMMENT_BLOCK: refused.render(self.lang)})
             return

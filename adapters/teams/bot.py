@@ -23,20 +23,13 @@ from adapters.bootstrap import Container
 from adapters.teams import cards
 from adapters.teams.connector import card_activity, text_activity
 from adapters.teams.directory import TeamsDirectory
+from chatbot.buttons import BUTTONS, press
 from chatbot.commands import CommandError, parse
 from chatbot.errors import PolicyViolation, WorkflowError
 from chatbot.messages import t
-from chatbot.model import Actor, DecisionKind, Proposal
+from chatbot.model import Actor, FollowRequest, Proposal
 from chatbot.views import (
-    APPROVE,
-    APPROVE_URGENT,
-    FOLLOW_APPROVE,
-    FOLLOW_DONE,
-    FOLLOW_REJECT,
     PICK_CATEGORY,
-    REJECT,
-    REQUEST_CHANGES,
-    RETRY,
     SUBMIT,
     View,
     approval_card,
@@ -47,8 +40,6 @@ log = logging.getLogger(__name__)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CARD_ACTION_INVOKE = "adaptiveCard/action"
-DECISIONS: dict[str, DecisionKind] = {
-    APPROVE: "approve", REQUEST_CHANGES: "request_changes", REJECT: "reject"}
 REWRITE_AFTER_S = 600.0  # a stored reference is written again now and then (Redis may lose it)
 LEADING_MENTION = re.compile(r"^\s*<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
@@ -163,61 +154,30 @@ class CardActions:
     def handle(self, actor: Actor, verb: str, data: dict[str, Any], origin: dict[str, str]
                ) -> dict[str, Any]:
         try:
-            if verb in DECISIONS:
-                return self.decide(actor, DECISIONS[verb], data)
-            if verb == APPROVE_URGENT:
-                return self.approve_urgent(actor, data)
-            if verb == RETRY:
-                return self.retry(actor, data)
-            if verb in (SUBMIT, PICK_CATEGORY):
-                return self.submit(actor, data)
-            if verb in (FOLLOW_APPROVE, FOLLOW_REJECT, FOLLOW_DONE):
-                return self.follow(actor, verb, data)
             if verb == cards.PROPOSE_FROM_FORM:
                 return self.propose_from_form(actor, data, origin)
+            if verb in BUTTONS:
+                # The reason or comment, where the button asks for one, comes from the
+                # card's comment input.
+                words = str(data.get(cards.COMMENT_INPUT) or "")
+                return self.answer(verb, press(self.workflow, actor, verb, data, words))
         except PolicyViolation as refused:
             return cards.message_response(
                 self.container.commands.policy_view(refused.violations).text)
         except WorkflowError as refused:  # PermissionDenied too: told to the clicker only
             return cards.message_response(refused.render(self.lang))
-        except (KeyError, ValueError):
-            pass
         return cards.message_response(t("unknown_action", self.lang))
 
-    def decide(self, actor: Actor, kind: DecisionKind, data: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, verb: str, done: Proposal | FollowRequest) -> dict[str, Any]:
+        """The refreshed card, in the form Teams expects of an invoke."""
+        if isinstance(done, FollowRequest):
+            return cards.card_response(cards.view_card(follow_card(done, self.lang), self.lang))
+        if verb in (SUBMIT, PICK_CATEGORY):
+            view = View(text=t("proposed", self.lang, id=done.id))
+            return cards.card_response(cards.view_card(view, self.lang))
         # Every approval card was stored where the notifier posted it, so later changes
-        # (publishing, the X link) refresh this one too: nothing to note here.
-        proposal = self.workflow.decide(actor, str(data["id"]), int(data["version"]), kind,
-                                        str(data.get(cards.COMMENT_INPUT) or ""))
-        return cards.card_response(proposal_card(self.container, proposal))
-
-    def approve_urgent(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        # The reason comes from the card's comment input, as a rejection's does.
-        proposal = self.workflow.approve_urgent(actor, str(data["id"]), int(data["version"]),
-                                                str(data.get(cards.COMMENT_INPUT) or ""))
-        return cards.card_response(proposal_card(self.container, proposal))
-
-    def retry(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        proposal = self.workflow.retry(actor, str(data["id"]))
-        return cards.card_response(proposal_card(self.container, proposal))
-
-    def submit(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        proposal_id = str(data["id"])
-        if data.get("category"):
-            self.workflow.edit(actor, proposal_id, category=str(data["category"]))
-        proposal = self.workflow.submit(actor, proposal_id)
-        view = View(text=t("proposed", self.lang, id=proposal.id))
-        return cards.card_response(cards.view_card(view, self.lang))
-
-    def follow(self, actor: Actor, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-        follow_id = str(data["id"])
-        if verb == FOLLOW_DONE:
-            request = self.workflow.confirm_follow(actor, follow_id)
-        else:
-            request = self.workflow.decide_follow(
-                actor, follow_id, approve=verb == FOLLOW_APPROVE,
-                comment=str(data.get(cards.COMMENT_INPUT) or ""))
-        return cards.card_response(cards.view_card(follow_card(request, self.lang), self.lang))
+        # (publishing, the X link) refresh this one too.
+        return cards.card_response(proposal_card(self.container, done))
 
     def propose_from_form(self, actor: Actor, data: dict[str, Any], origin: dict[str, str]
                           ) -> dict[str, Any]:
