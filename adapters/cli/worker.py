@@ -28,7 +28,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     setup_logging()
     container = container_or_exit()
-    container.notifiers = chat_notifiers(container)
+    if args.only != "publish":  # a publishing-only worker tells no chat: build none
+        container.notifiers = chat_notifiers(container)
     try:
         worker = container.worker(consumer=args.name, publishing=args.only != "notify")
     except SettingsError as error:
