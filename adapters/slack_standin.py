@@ -43,7 +43,6 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -727,9 +726,3 @@ class SocketModeStandIn:
         if self._thread is not None:
             self._thread.join(5)
         self._loop = None
-
-
-def iter_messages(snapshot: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every channel message in a snapshot (for the demo page and quick assertions)."""
-    for messages in snapshot.get("channels", {}).values():
-        yield from messages

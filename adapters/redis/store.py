@@ -141,10 +141,6 @@ def score(at: datetime) -> float:
     return at.timestamp()
 
 
-def _revision_of(raw: bytes | None) -> int | None:
-    return None if raw is None else int(json.loads(raw)["revision"])
-
-
 Revisioned = Proposal | FollowRequest | AccountState
 
 
@@ -434,17 +430,9 @@ class RedisStore(Store):
             pipe.hincrby(keys.usage(charge.month), "micro_usd", charge.micro_usd)
         return linked
 
-    # -- tests only -----------------------------------------------------------------
 
-    def flush_account(self) -> int:
-        """Delete every key of this account (tests, and tearing down a trial account)."""
-        deleted = 0
-        for key in self.client.scan_iter(match=f"{self.keys.prefix}*", count=500):
-            deleted += int(self.client.delete(key))
-        return deleted
-
-
-def schedule_job(pipe: Pipeline, keys: Keys, slot: str, job_json: str, due: datetime) -> None:
-    """Both halves of a scheduled job; callers run this inside a MULTI."""
+def schedule_job(pipe: Pipeline | _Ops, keys: Keys, slot: str, job_json: str, due: datetime
+                 ) -> None:
+    """Both halves of a scheduled job; callers run this inside a MULTI or a commit script."""
     pipe.zadd(keys.schedule, {slot: score(due)})
     pipe.hset(keys.scheduled_jobs, slot, job_json)

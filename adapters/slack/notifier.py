@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
 
 import redis
 from slack_sdk import WebClient
@@ -170,9 +169,3 @@ class SlackNotifier(Notifier):
 
     def _remember(self, key: str, places: list[tuple[str, str]]) -> None:
         self.redis.set(key, json.dumps(places), ex=CARD_TTL_SECONDS)
-
-
-def card_places(client: redis.Redis, account: str, proposal_id: str) -> list[tuple[str, str]]:
-    """Where a proposal's Slack cards are (the tests and the local page read this)."""
-    raw: Any = client.get(f"xpost:{account}:slack:card:{proposal_id}")
-    return [(str(c), str(ts)) for c, ts in json.loads(raw)] if raw else []
